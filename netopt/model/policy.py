@@ -1,0 +1,65 @@
+r"""Policy constraints, each optional and set by scenario.
+
+- Recycled content (metal m, period p, minimum share :math:`\sigma_{mp} > 0`):
+
+  .. math:: \sum_{d} \sum_{a \in in(d)} flow_{a,m,p} + short_{mp} \ge \sigma_{mp} \sum_d D_{dmp}
+
+  with a priced shortfall slack (0 in strict mode).
+- New facilities: :math:`\sum build \le N` over all kinds, sizes and periods.
+- Carbon: emissions :math:`E_p` = transport + process + sea-leg CO2 (t/yr); cost
+  :math:`\tau E_p / 10^6` (Myen/yr) at price τ (yen/t CO2); cap :math:`E_p \le \bar E + excess_p`
+  with priced excess (0 in strict mode).
+"""
+
+from __future__ import annotations
+
+import pyomo.environ as pyo
+
+from netopt.model.common import add_costs
+from netopt.model.facilities import process_co2
+from netopt.model.flows import inflow
+from netopt.model.inputs import ModelInputs
+from netopt.model.trade import sea_co2
+
+FACILITY_BLOCKS = ("hubs", "pretreatment", "refineries")
+
+
+def add_policy(m: pyo.ConcreteModel, d: ModelInputs) -> None:
+    b = m.policy = pyo.Block()
+    pol, pen, strict = d.settings.policy, d.settings.penalties, d.settings.model.strict
+    # sets
+    b.CONTENT = pyo.Set(initialize=[k for k in d.recycled_content if _demand_total(d, *k) > 0], dimen=2)
+    # variables
+    b.shortfall = pyo.Var(b.CONTENT, bounds=(0, 0 if strict else None))
+    b.co2_excess = pyo.Var(d.periods, bounds=(0, 0 if strict else None))
+    # expressions
+    b.co2 = pyo.Expression(d.periods, rule=lambda b, p: m.flows.co2[p] + sea_co2(m, p) + pyo.quicksum(
+        process_co2(getattr(m, name), d, getattr(m, name).throughput, p) for name in FACILITY_BLOCKS))
+    # constraints
+    b.recycled_content = pyo.Constraint(b.CONTENT, rule=lambda b, k, p: _recycled_delivered(m, d, k, p)
+                                        + b.shortfall[k, p] >= d.recycled_content[k, p] * _demand_total(d, k, p))
+    if pol.max_new_facilities is not None:
+        b.max_new_facilities = pyo.Constraint(expr=pyo.quicksum(
+            getattr(m, name).build[k] for name in FACILITY_BLOCKS for k in getattr(m, name).BUILD)
+            <= pol.max_new_facilities)
+    if pol.carbon_cap_t_co2_per_yr is not None:
+        b.carbon_cap = pyo.Constraint(d.periods, rule=lambda b, p: b.co2[p] <= pol.carbon_cap_t_co2_per_yr
+                                      + b.co2_excess[p])
+    else:
+        b.co2_excess.fix(0)
+    # costs
+    add_costs(b, d.periods, {
+        "carbon": lambda p: pol.carbon_price_yen_per_t_co2 / 1e6 * b.co2[p] if pol.carbon_price_yen_per_t_co2 else 0,
+        "recycled_content_penalty": lambda p: pen.recycled_content_shortfall_myen_per_t * pyo.quicksum(
+            (b.shortfall[k, q] for (k, q) in b.CONTENT if q == p), start=0),
+        "carbon_cap_penalty": lambda p: pen.carbon_cap_excess_myen_per_t_co2 * b.co2_excess[p],
+    })
+
+
+def _demand_total(d: ModelInputs, metal: str, p: int) -> float:
+    return sum(v for (s, k, q), v in d.demand.items() if k == metal and q == p)
+
+
+def _recycled_delivered(m: pyo.ConcreteModel, d: ModelInputs, metal: str, p: int):
+    sites = sorted({s for (s, k, q) in d.demand if k == metal and q == p})
+    return pyo.quicksum((inflow(m, s, metal, p) for s in sites), start=0)

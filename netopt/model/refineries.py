@@ -1,0 +1,50 @@
+r"""Refineries: black mass in, battery-grade metal out.
+
+Sets: refinery sites F (see :mod:`netopt.model.facilities` for build and capacity).
+
+Variables: ``surplus[f,m,p]`` >= 0, recovered metal neither delivered nor exported (stockpiled).
+
+Constraints, with black mass in :math:`in_{fcp}` from pre-treatment plants and import ports,
+metal per tonne of black mass :math:`\mu_{cm} = content_{cm} / y_c` and recovery :math:`\eta_m`:
+
+.. math::
+    \sum_{a \in out(f)} flow_{a,m,p} + surplus_{fmp} = \eta_m \sum_c \mu_{cm} \, in_{fcp}  \quad (recovery)\\
+    \sum_c in_{fcp} \le cap_{fp}                                                       \quad (capacity,\ t\ BM)
+
+Costs: fixed and processing costs.
+"""
+
+from __future__ import annotations
+
+import pyomo.environ as pyo
+
+from netopt.model.common import add_costs, relation
+from netopt.model.facilities import (add_build_variables, add_capacity_constraints, add_site_sets,
+                                     facility_costs)
+from netopt.model.flows import inflow, outflow
+from netopt.model.inputs import ModelInputs
+
+
+def recovered(m: pyo.ConcreteModel, d: ModelInputs, f: str, metal: str, p: int):
+    return d.recovery[metal] * pyo.quicksum(
+        (d.metal_per_t_bm.get((c, metal), 0.0) * inflow(m, f, c, p) for c in d.chemistries), start=0)
+
+
+def add_refineries(m: pyo.ConcreteModel, d: ModelInputs) -> None:
+    b = m.refineries = pyo.Block()
+
+    def throughput(f, p):
+        return pyo.quicksum((inflow(m, f, c, p) for c in d.chemistries), start=0)
+
+    # sets
+    add_site_sets(b, d, "refinery")
+    # variables
+    add_build_variables(b)
+    b.surplus = pyo.Var(b.SITE, d.metals, d.periods, domain=pyo.NonNegativeReals)
+    # constraints
+    add_capacity_constraints(m, b, d, throughput)
+    b.recovery = pyo.Constraint(b.SITE, d.metals, d.periods, rule=lambda b, f, k, p:
+                                relation(outflow(m, f, k, p) + b.surplus[f, k, p] == recovered(m, d, f, k, p)))
+    # costs
+    add_costs(b, d.periods, facility_costs(b, d, throughput))
+    b.throughput = throughput

@@ -1,0 +1,208 @@
+"""Hand a built model to HiGHS and load the answer back.
+
+The model is compiled with Pyomo's ``LinearStandardFormCompiler`` and passed to HiGHS
+in one ``passModel`` call (0.4-0.6x the time of Pyomo's default HiGHS interface, see
+``benchmarks/``). HiGHS is then driven directly through highspy, which gives full control
+of its options, its log file, the incumbent and bound on a time limit, and duals.
+
+After a MIP solve the integer variables are fixed at their values and the LP is solved
+once more for the marginal value of capacity (the dual of each capacity row).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import highspy
+import numpy as np
+import pyomo.environ as pyo
+from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
+
+
+@dataclass
+class SolveOptions:
+    time_limit: float = 600.0
+    mip_gap: float = 0.005
+    threads: int = 0
+    seed: int = 0
+    log_file: str | None = None
+    duals: bool = True
+
+
+@dataclass
+class SolveResult:
+    status: str  # optimal | time_limit | infeasible | unbounded | error
+    solver_status: str
+    objective: float | None
+    bound: float | None
+    gap: float | None
+    has_solution: bool
+    seconds: dict[str, float] = field(default_factory=dict)
+    options: dict = field(default_factory=dict)
+    duals: dict = field(default_factory=dict)  # ConstraintData -> dual (objective units per unit of rhs)
+    size: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def proven_optimal(self) -> bool:
+        return self.status == "optimal"
+
+    def describe(self) -> str:
+        """One line for people: status, objective and gap."""
+        if not self.has_solution:
+            return f"status {self.status}: no feasible solution ({self.solver_status})"
+        gap = "n/a" if self.gap is None else f"{100 * self.gap:.3f}%"
+        return f"status {self.status}, objective {self.objective:,.1f} Myen, bound {self.bound:,.1f}, gap {gap}"
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d.pop("duals")
+        return d
+
+
+_STATUS = {
+    highspy.HighsModelStatus.kOptimal: "optimal",
+    highspy.HighsModelStatus.kTimeLimit: "time_limit",
+    highspy.HighsModelStatus.kInfeasible: "infeasible",
+    highspy.HighsModelStatus.kUnbounded: "unbounded",
+    highspy.HighsModelStatus.kUnboundedOrInfeasible: "infeasible_or_unbounded",
+    highspy.HighsModelStatus.kIterationLimit: "iteration_limit",
+    highspy.HighsModelStatus.kSolutionLimit: "solution_limit",
+    highspy.HighsModelStatus.kInterrupt: "interrupted",
+}
+
+
+def solver_version() -> str:
+    h = highspy.Highs()
+    return f"HiGHS {h.version()}" if hasattr(h, "version") else "HiGHS"
+
+
+def solve(model: pyo.ConcreteModel, options: SolveOptions | None = None) -> SolveResult:
+    """Solve ``model`` with HiGHS; load the incumbent (if any) into the model's variables."""
+    options = options or SolveOptions()
+    seconds = {}
+    t0 = time.perf_counter()
+    form = LinearStandardFormCompiler().write(model, mixed_form=True)
+    seconds["compile"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    lp, integer = _highs_lp(form)
+    h = _highs(options)
+    h.passModel(lp)
+    seconds["handoff"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    h.run()
+    seconds["solve"] = time.perf_counter() - t0
+    result = _read_status(h, form, bool(integer.any()))
+    result.seconds = seconds
+    result.options = asdict(options)
+    result.size = {"variables": int(lp.num_col_), "constraints": int(lp.num_row_),
+                   "nonzeros": int(form.A.nnz), "integers": int(integer.sum())}
+    if result.has_solution:
+        values = np.asarray(h.getSolution().col_value)
+        _load(form, values)
+        if options.duals:
+            t0 = time.perf_counter()
+            result.duals = _fixed_lp_duals(h, lp, integer, values, form) if integer.any() else _row_duals(h, form)
+            seconds["duals"] = time.perf_counter() - t0
+    return result
+
+
+def _highs(options: SolveOptions) -> highspy.Highs:
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", bool(options.log_file))
+    h.setOptionValue("log_to_console", False)
+    if options.log_file:
+        Path(options.log_file).parent.mkdir(parents=True, exist_ok=True)
+        h.setOptionValue("log_file", str(options.log_file))
+    h.setOptionValue("time_limit", float(options.time_limit))
+    h.setOptionValue("mip_rel_gap", float(options.mip_gap))
+    h.setOptionValue("random_seed", int(options.seed))
+    if options.threads:
+        h.setOptionValue("threads", int(options.threads))
+    return h
+
+
+def _highs_lp(form) -> tuple[highspy.HighsLp, np.ndarray]:
+    """Column-wise HighsLp from the standard form: rows typed -1 (>=), 0 (=), 1 (<=)."""
+    A = form.A.tocsc()
+    n_rows, n_cols = A.shape
+    kinds = np.array([r.bound_type for r in form.rows], dtype=int)
+    rhs = np.asarray(form.rhs, dtype=float)
+    lower = np.where(kinds <= 0, rhs, -highspy.kHighsInf)
+    upper = np.where(kinds >= 0, rhs, highspy.kHighsInf)
+    col_lb = np.array([_bound(v.lb, -1) for v in form.columns], dtype=float)
+    col_ub = np.array([_bound(v.ub, 1) for v in form.columns], dtype=float)
+    integer = np.array([v.is_integer() or v.is_binary() for v in form.columns], dtype=bool)
+
+    lp = highspy.HighsLp()
+    lp.num_col_ = n_cols
+    lp.num_row_ = n_rows
+    lp.col_cost_ = np.asarray(form.c.todense()).ravel() if n_cols else np.zeros(0)
+    lp.offset_ = float(form.c_offset[0]) if len(form.c_offset) else 0.0
+    lp.col_lower_ = col_lb
+    lp.col_upper_ = col_ub
+    lp.row_lower_ = lower
+    lp.row_upper_ = upper
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = A.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = A.indices.astype(np.int32)
+    lp.a_matrix_.value_ = A.data.astype(float)
+    lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous for i in integer]
+    return lp, integer
+
+
+def _bound(value, sign: int) -> float:
+    return sign * highspy.kHighsInf if value is None else float(value)
+
+
+def _read_status(h: highspy.Highs, form, is_mip: bool) -> SolveResult:
+    status = h.getModelStatus()
+    info = h.getInfo()
+    name = _STATUS.get(status, "error")
+    has_solution = info.primal_solution_status == 2  # kSolutionStatusFeasible
+    objective = float(info.objective_function_value) if has_solution else None
+    if is_mip:
+        bound = float(info.mip_dual_bound) if math.isfinite(info.mip_dual_bound) else None
+        gap = float(info.mip_gap) if has_solution and math.isfinite(info.mip_gap) else None
+    else:
+        bound, gap = (objective, 0.0) if name == "optimal" else (None, None)
+    if name == "optimal" and gap is not None and gap > 0:
+        name = "optimal"  # optimal within the requested relative gap; the gap is reported alongside
+    return SolveResult(name, h.modelStatusToString(status), objective, bound, gap, has_solution)
+
+
+def _load(form, values: np.ndarray) -> None:
+    for var, val in zip(form.columns, values):
+        if var.is_integer() or var.is_binary():
+            val = round(val)
+        var.set_value(float(val), skip_validation=True)
+    for var, expr in getattr(form, "eliminated_vars", []) or []:
+        var.set_value(pyo.value(expr), skip_validation=True)
+
+
+def _row_duals(h: highspy.Highs, form) -> dict:
+    duals = np.asarray(h.getSolution().row_dual)
+    return {row.constraint: float(y) for row, y in zip(form.rows, duals)}
+
+
+def _fixed_lp_duals(h: highspy.Highs, lp: highspy.HighsLp, integer: np.ndarray, values: np.ndarray, form) -> dict:
+    """Duals of the LP with every integer variable fixed at its incumbent value."""
+    fixed = np.round(values[integer])
+    lower = np.asarray(lp.col_lower_, dtype=float).copy()
+    upper = np.asarray(lp.col_upper_, dtype=float).copy()
+    lower[integer] = fixed
+    upper[integer] = fixed
+    lp.col_lower_ = lower
+    lp.col_upper_ = upper
+    lp.integrality_ = [highspy.HighsVarType.kContinuous] * lp.num_col_
+    h.clearModel()
+    h.setOptionValue("time_limit", 60.0)
+    h.passModel(lp)
+    h.run()
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return {}
+    return _row_duals(h, form)
