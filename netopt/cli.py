@@ -1,0 +1,187 @@
+"""Command line: ``netopt solve | validate | scenarios | docs``.
+
+Errors in the input are printed as ``file:line: column: problem (got value)`` with exit
+code 2 and nothing written; an existing run folder is not replaced without ``--overwrite``
+(exit code 1). Unexpected failures print one line (``--debug`` shows the traceback).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from netopt.data import InstanceError, load_instance
+from netopt.results import OutputExists, check_target
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Plan Japan's EV-battery recycling network: collection hubs, black-mass plants, refineries, "
+                       "imports and exports, at minimum cost.")
+
+EXIT_INPUT = 2
+EXIT_OUTPUT = 1
+EXIT_INTERNAL = 3
+
+
+def _echo_err(msg: str) -> None:
+    typer.echo(msg, err=True)
+
+
+def handle_errors(func):
+    """Turn known failures into clear messages and exit codes instead of tracebacks."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        debug = kwargs.get("debug", False)
+        try:
+            return func(*args, **kwargs)
+        except InstanceError as e:
+            _echo_err(f"netopt: the instance has {len(e.problems)} problem(s):")
+            for p in e.problems:
+                _echo_err(f"  {p}")
+            raise typer.Exit(EXIT_INPUT)
+        except OutputExists as e:
+            _echo_err(f"netopt: {e}")
+            raise typer.Exit(EXIT_OUTPUT)
+        except typer.Exit:
+            raise
+        except Exception as e:  # noqa: BLE001 - last line of defence for users
+            if debug:
+                raise
+            _echo_err(f"netopt: internal error: {type(e).__name__}: {e}\n"
+                      "  run again with --debug for the traceback, and please report it")
+            raise typer.Exit(EXIT_INTERNAL)
+
+    return wrapper
+
+
+def _instance_path(instance: Optional[Path]) -> Path:
+    from netopt.api import default_instance
+
+    return instance if instance is not None else default_instance()
+
+
+DebugOpt = typer.Option(False, "--debug", help="Show tracebacks of unexpected errors.")
+
+
+@app.command()
+@handle_errors
+def solve(
+    instance: Optional[Path] = typer.Argument(None, help="Instance folder (default: the bundled Japan instance)."),
+    scenario: Optional[str] = typer.Option(None, "--scenario", "-s",
+                                           help="Named scenario; 'a+b' applies a then b (default: the instance's)."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Result folder (default results/<instance>/<scenario>)."),
+    time_limit: float = typer.Option(600.0, "--time-limit", help="Seconds before HiGHS stops with its best plan."),
+    mip_gap: float = typer.Option(0.005, "--mip-gap", help="Relative MIP gap at which HiGHS stops."),
+    threads: int = typer.Option(0, "--threads", help="HiGHS threads (0 = HiGHS decides)."),
+    seed: int = typer.Option(0, "--seed", help="HiGHS random seed."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing result folder."),
+    map_: bool = typer.Option(True, "--map/--no-map", help="Also write maps/<instance>-<scenario>.html."),
+    debug: bool = DebugOpt,
+):
+    """Solve an instance and write its results."""
+    from netopt.api import load, run
+    from netopt.solve import SolveOptions
+
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    path = _instance_path(instance)
+    inst = load(path, scenario)
+    target = out or Path("results") / inst.name / inst.scenario
+    check_target(target, overwrite)
+    for line in inst.overrides:
+        _echo_err(f"override {line}")
+    _echo_err(f"solving {inst.name} / {inst.scenario} ...")
+    plan = run(inst, options=SolveOptions(time_limit=time_limit, mip_gap=mip_gap, threads=threads, seed=seed))
+    written = plan.write(target, overwrite=overwrite)
+    s = plan.results.summary
+    typer.echo(f"{inst.name} / {inst.scenario}: {plan.solved.describe()}")
+    typer.echo(f"  {s['note']}")
+    if plan.solved.has_solution:
+        _print_kpis(s["kpis"])
+    typer.echo(f"results: {written}")
+    if map_ and plan.solved.has_solution:
+        _write_map(written, Path("maps") / f"{inst.name}-{inst.scenario}.html")
+    if not plan.solved.has_solution:
+        raise typer.Exit(EXIT_OUTPUT)
+
+
+def _print_kpis(k: dict) -> None:
+    opened = k["facilities_opened"]
+    typer.echo(f"  new facilities: {opened['count']} {opened['by_kind']}")
+    for metal, series in k["self_sufficiency_share"].items():
+        typer.echo(f"  self-sufficiency {metal}: " + ", ".join(f"{p} {100 * v:.0f}%" for p, v in series.items()))
+    typer.echo(f"  leaked packs over the horizon: {k['leaked_packs_t_total']:,.0f} t "
+               f"({k['leaked_metal_t_total']:,.0f} t of metal)")
+    slack = k["slack"]
+    if slack["unmet_demand_t_total"] > 1e-6 or slack["unprocessed_packs_t_total"] > 1e-6:
+        typer.echo(f"  WARNING slack used: unmet demand {slack['unmet_demand_t_total']:,.1f} t, unprocessed packs "
+                   f"{slack['unprocessed_packs_t_total']:,.1f} t (penalty {slack['penalty_discounted_myen']:,.1f} Myen)")
+
+
+def _write_map(result_dir: Path, target: Path) -> None:
+    try:
+        from netopt.maps import write_map
+    except ImportError:
+        return
+    try:
+        path = write_map(result_dir, target)
+        typer.echo(f"map: {path}")
+    except Exception as e:  # noqa: BLE001 - a map failure must not hide a finished solve
+        _echo_err(f"netopt: the map could not be drawn ({type(e).__name__}: {e}); the results are written")
+
+
+@app.command()
+@handle_errors
+def validate(
+    instance: Path = typer.Argument(..., help="Instance folder."),
+    scenario: Optional[str] = typer.Option(None, "--scenario", "-s", help="Also check after applying a scenario."),
+    debug: bool = DebugOpt,
+):
+    """Check an instance and report every problem at once (exit code 2 if any)."""
+    from netopt.scenarios import apply_scenario, describe_scenarios
+
+    inst = load_instance(instance)
+    names = [scenario] if scenario else ["base", *describe_scenarios(inst)]
+    for name in names:
+        apply_scenario(inst, name)
+    rows = sum(len(df) for df in inst.tables.values())
+    typer.echo(f"{instance}: OK ({len(inst.tables)} tables, {rows} rows; scenarios checked: {', '.join(names)})")
+
+
+@app.command()
+@handle_errors
+def scenarios(instance: Path = typer.Argument(..., help="Instance folder."), debug: bool = DebugOpt):
+    """List the named scenarios of an instance."""
+    from netopt.scenarios import describe_scenarios
+
+    inst = load_instance(instance)
+    described = describe_scenarios(inst)
+    if not described:
+        typer.echo("no named scenarios")
+    width = max((len(n) for n in described), default=0)
+    for name, text in described.items():
+        typer.echo(f"{name:<{width}}  {text}")
+
+
+@app.command()
+@handle_errors
+def docs(out: Path = typer.Option(Path("docs/format.md"), "--out", help="Where to write the format reference."),
+         debug: bool = DebugOpt):
+    """Regenerate the instance format reference from the schema."""
+    from netopt.docs import format_reference
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(format_reference())
+    typer.echo(f"wrote {out}")
+
+
+def main() -> None:  # pragma: no cover
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(app())
