@@ -163,6 +163,8 @@ def read_table(folder: Path, table: Table, problems: list[Problem], file: Path |
             df[col.name] = _coerce(raw[col.name], col, shown, df[LINE], problems)
         elif not col.required:
             df[col.name] = col.default
+        else:  # reported above; keep the column so that the other checks can still run
+            df[col.name] = None
     return df.reset_index(drop=True)
 
 
@@ -271,6 +273,8 @@ def _preview(values: set) -> str:
 
 
 def _check_key(df: pd.DataFrame, t: Table) -> list[Problem]:
+    if df[list(t.key)].isna().all().any():
+        return []
     dup = df.duplicated(list(t.key), keep="first")
     return [_problem(row, "+".join(t.key), "duplicate key; each combination may appear once",
                      tuple(row[k] for k in t.key)) for row in _rows(df, dup)]

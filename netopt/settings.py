@@ -39,7 +39,7 @@ class ModelSettings(_Section):
         if not v:
             raise ValueError("at least one period is needed")
         if any(b <= a for a, b in zip(v, v[1:])):
-            raise ValueError(f"periods must be strictly ascending (got {v})")
+            raise ValueError("periods must be strictly ascending")
         return v
 
 
