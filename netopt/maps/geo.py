@@ -81,8 +81,8 @@ def region_prefecture(regions: pd.DataFrame) -> dict[str, int]:
         code = _jis_code(rid)
         if code is None and pd.notna(row.lat) and pd.notna(row.lon):
             point = Point(float(row.lon), float(row.lat))
-            distances = prefs.geometry.distance(point)
-            code = int(prefs.loc[distances.idxmin(), "code"])
+            distances = shapely.distance(prefs.geometry.values, point)  # degrees: fine for "nearest"
+            code = int(prefs["code"].iloc[int(np.argmin(distances))])
         if code is not None:
             out[rid] = code
     return out

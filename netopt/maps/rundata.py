@@ -139,27 +139,36 @@ def _read_markets(folder: Path, run_info: dict) -> pd.DataFrame | None:
 
 
 def drawable_flows(run: RunData, period: int | None = None) -> pd.DataFrame:
-    """Flows aggregated to one line per (leg, origin, destination, period), with coordinates.
+    """Flows aggregated to one line per (leg, origin, destination, period), with the map layer.
+
+    ``materials`` lists (commodity, material, tonnes) of the line.
 
     Rows whose two ends cannot be placed (reuse, markets of an instance not found) are dropped;
     they still appear in popups and in the report.
     """
     flows = run.table("flows")
     if flows.empty:
-        return pd.DataFrame(columns=["leg", "origin", "destination", "period", "tonnes_per_yr", "materials"])
+        return pd.DataFrame(columns=["leg", "origin", "destination", "period", "tonnes_per_yr", "materials", "layer"])
     if period is not None:
         flows = flows[flows["period"] == period]
     coords = run.coordinates()
     keep = flows["origin"].isin(coords.keys()) & flows["destination"].isin(coords.keys())
     flows = flows[keep]
     if flows.empty:
-        return pd.DataFrame(columns=["leg", "origin", "destination", "period", "tonnes_per_yr", "materials"])
+        return pd.DataFrame(columns=["leg", "origin", "destination", "period", "tonnes_per_yr", "materials", "layer"])
     grouped = flows.groupby(["leg", "origin", "destination", "period"], sort=True)
     out = grouped["tonnes_per_yr"].sum().reset_index()
     out["materials"] = [
-        [(str(m), float(t)) for m, t in zip(g["material"], g["tonnes_per_yr"])] for _, g in grouped]
-    out["stage"] = out["leg"].map(LEG_STAGE).fillna("trade")
+        [(_commodity(s), str(m), float(t)) for s, m, t in zip(g.get("stage", [""] * len(g)), g["material"],
+                                                              g["tonnes_per_yr"])]
+        for _, g in grouped]
+    out["layer"] = out["leg"].map(LEG_STAGE).fillna("trade")
     return out
+
+
+def _commodity(stage) -> str:
+    """'black_mass' -> 'black mass'; '' for a missing value."""
+    return "" if stage is None or stage != stage else str(stage).replace("_", " ")
 
 
 def facilities_in(run: RunData, period: int) -> pd.DataFrame:

@@ -1,0 +1,2 @@
+def write_compare(*a, **k):
+    raise NotImplementedError
