@@ -135,11 +135,13 @@ def cohort_flows(sales: pd.DataFrame, first_use, battery, export_share: pd.DataF
     n = len(years)
     hb, hf = hazards(battery, n), hazards(first_use, n)
     xs = export_share.set_index(["powertrain", "year"])["export_share"] if export_share is not None else None
+    cols = ("used_veh", "exported_veh", "eol_veh", "first_stock_veh", "used_stock_veh")
     out = []
     for pt in sales["powertrain"].unique():
         s = sales[sales["powertrain"] == pt].set_index("year")["sales_veh"].reindex(years, fill_value=0.0)
         x = xs.xs(pt).reindex(years, fill_value=0.0).to_numpy() if xs is not None and pt in xs.index else np.zeros(n)
         F, U = np.zeros(n), np.zeros(n)  # by cohort index
+        rec: dict[str, list[np.ndarray]] = {k: [] for k in ("cohort", "year") + cols}
         for t, y in enumerate(years):
             ages = t - np.arange(t + 1)
             c = slice(0, t + 1)
@@ -150,9 +152,10 @@ def cohort_flows(sales: pd.DataFrame, first_use, battery, export_share: pd.DataF
             F[c] = F[c] * (1 - b) * (1 - f)
             U[c] = U[c] * (1 - b) + used - exported
             F[t] += s.iloc[t]  # the new cohort enters at the end of its sale year
-            out.append(pd.DataFrame({"powertrain": pt, "cohort": years[c], "year": y, "used_veh": used,
-                                     "exported_veh": exported, "eol_veh": eol,
-                                     "first_stock_veh": F[c], "used_stock_veh": U[c]}))
+            for k, v in zip(("cohort", "year") + cols,
+                            (years[c], np.full(t + 1, y), used, exported, eol, F[c].copy(), U[c].copy())):
+                rec[k].append(v)
+        out.append(pd.DataFrame({"powertrain": pt, **{k: np.concatenate(v) for k, v in rec.items()}}))
     return pd.concat(out, ignore_index=True)
 
 
