@@ -137,7 +137,7 @@ class _Controller(MacroElement):
           box("topleft", "netopt-title", {{ this.title_html|tojson }});
           {% if this.banner_html %}box("topleft", "netopt-banner netopt-status", {{ this.banner_html|tojson }});{% endif %}
           box("bottomleft", "netopt-legend", {{ this.legend_html|tojson }});
-          L.control.scale({imperial: false}).addTo(map);
+          L.control.scale({imperial: false, position: "bottomright"}).addTo(map);
           map.attributionControl.addAttribution({{ this.attribution|tojson }});
           refresh();
           window.netopt = {map: map, periods: periods, period: function () { return current; }};
@@ -192,11 +192,15 @@ def new_map(tiles: str | None = None, tiles_attribution: str | None = None) -> f
     return m
 
 
-def choropleth_layer(values: pd.DataFrame, periods: list[int], scale: ColourScale,
-                     label=fmt_t) -> folium.GeoJson:
-    """Prefecture polygons with a colour and a label per period in their properties."""
+def choropleth_layer(values: pd.DataFrame, periods: list[int], scale: ColourScale) -> folium.GeoJson:
+    """Prefecture polygons with a colour and a label per period in their properties.
+
+    ``values`` has columns code, period, value and optionally label (text shown on hover).
+    """
     prefs = geo.prefectures()
     by_code = {(int(r.code), int(r.period)): float(r.value) for r in values.itertuples(index=False)}
+    texts = ({(int(c), int(p)): str(t) for c, p, t in zip(values["code"], values["period"], values["label"])}
+             if "label" in values else {k: fmt_t(v) for k, v in by_code.items()})
     features = []
     for row in prefs.itertuples(index=False):
         present = {p: by_code.get((row.code, p)) for p in periods}
@@ -206,7 +210,7 @@ def choropleth_layer(values: pd.DataFrame, periods: list[int], scale: ColourScal
             "properties": {
                 "code": int(row.code), "name": f"{row.name_en} {row.name_ja}",
                 "colours": {str(p): scale.colour(v) for p, v in present.items()},
-                "labels": {str(p): (None if v is None else label(v)) for p, v in present.items()},
+                "labels": {str(p): texts.get((row.code, p)) for p in periods},
             },
         })
     return folium.GeoJson(
@@ -323,6 +327,20 @@ def build_map(run: RunData, measure: str = "leaked", tiles: str | None = None) -
     choropleth = choropleth_layer(values, periods, scale)
     choropleth.add_to(m)
 
+    groups, group = layer_groups(m, periods)
+    _add_facilities(run, periods, group)
+    _add_nodes(run, periods, group)
+    max_t = _add_flows(run, periods, group)
+
+    keys = {k for layers in groups.values() for k in layers}
+    toggles = {k: _toggle_label(k) for k in _toggle_order() if k in keys}
+    finish_map(m, periods, groups, toggles, choropleth, measure_label, title_html=_title_html(run, measure_label),
+               banner_html=status_banner(run.summary), legend_html=_legend_html(run, scale, max_t))
+    return m
+
+
+def layer_groups(m: folium.Map, periods: list[int]):
+    """(groups, group): ``group(period, key)`` returns the hidden layer of one toggle in one period."""
     groups: dict[str, dict[str, folium.FeatureGroup]] = {str(p): {} for p in periods}
 
     def group(period: int, key: str) -> folium.FeatureGroup:
@@ -331,21 +349,20 @@ def build_map(run: RunData, measure: str = "leaked", tiles: str | None = None) -
             layers[key] = folium.FeatureGroup(name=f"{key} {period}", control=False, show=False).add_to(m)
         return layers[key]
 
-    _add_facilities(run, periods, group)
-    _add_nodes(run, periods, group)
-    max_t = _add_flows(run, periods, group)
+    return groups, group
 
+
+def finish_map(m: folium.Map, periods: list[int], groups: dict, toggles: dict[str, str], choropleth,
+               measure_label: str, title_html: str, banner_html: str, legend_html: str) -> folium.Map:
+    """Add the period radio, the toggles (key -> label, in order), the layer control and the controller."""
     bases = {str(p): folium.FeatureGroup(name=f"Period {p}", overlay=False, show=(i == 0)).add_to(m)
              for i, p in enumerate(periods)}
-    keys = {k for layers in groups.values() for k in layers}
-    toggles = {k: folium.FeatureGroup(name=_toggle_label(k), overlay=True, show=True).add_to(m)
-               for k in _toggle_order() if k in keys}
+    proxies = {k: folium.FeatureGroup(name=label, overlay=True, show=True).add_to(m) for k, label in toggles.items()}
     folium.LayerControl(collapsed=False, position="topright").add_to(m)
-    _Controller(
-        periods=[str(p) for p in periods], bases=bases, toggles=toggles, groups=groups, choropleth=choropleth,
-        measure_label=measure_label, title_html=_title_html(run, measure_label),
-        banner_html=status_banner(run.summary), legend_html=_legend_html(run, scale, max_t),
-        attribution=geo.ATTRIBUTION).add_to(m)
+    _Controller(periods=[str(p) for p in periods], bases=bases, toggles=proxies, groups=groups, choropleth=choropleth,
+                measure_label=measure_label, title_html=title_html, banner_html=banner_html,
+                legend_html=f"<details open><summary><b>Legend</b></summary>{legend_html}</details>",
+                attribution=geo.ATTRIBUTION).add_to(m)
     return m
 
 
@@ -417,8 +434,9 @@ def status_banner(summary: dict) -> str:
         return ""
     gap = summary.get("gap")
     gap_text = "unknown" if gap is None or gap != gap else f"{100 * float(gap):.2f} %"
+    note = str(summary.get("note", "")).removeprefix("NOT PROVEN OPTIMAL:").strip()
     return (f"NOT PROVEN OPTIMAL &mdash; status: {esc(summary.get('status', '?'))}, gap: {gap_text}"
-            f"<br><span style='font-weight:400'>{esc(summary.get('note', ''))}</span>")
+            f"<br><span style='font-weight:400'>{esc(note)}</span>")
 
 
 def _title_html(run: RunData, measure_label: str) -> str:
