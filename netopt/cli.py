@@ -179,6 +179,74 @@ def docs(out: Path = typer.Option(Path("docs/format.md"), "--out", help="Where t
     typer.echo(f"wrote {out}")
 
 
+@app.command("map")
+@handle_errors
+def map_(
+    result_dir: Optional[Path] = typer.Argument(None, help="Run folder written by 'netopt solve'."),
+    measure: str = typer.Option("leaked", "--measure", "-m",
+                                help="Prefecture colours: eol (end-of-life supply), leaked, collected or retained."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o",
+                                       help="HTML file (default maps/<instance>-<scenario>.html)."),
+    tiles: Optional[str] = typer.Option(None, "--tiles", help="Optional tile URL template ({z}/{x}/{y}); by "
+                                        "default none, so the map opens with no network."),
+    compare: Optional[tuple[Path, Path]] = typer.Option(None, "--compare", help="Two run folders A B: map what "
+                                                        "changes from A to B instead of one run."),
+    debug: bool = DebugOpt,
+):
+    """Draw a run (or the differences between two runs) as a self-contained HTML map."""
+    from netopt.maps import MEASURES, write_compare, write_map
+
+    if measure not in MEASURES:
+        _echo_err(f"netopt: unknown measure {measure!r}; choose one of {', '.join(MEASURES)}")
+        raise typer.Exit(EXIT_INPUT)
+    folders = list(compare) if compare else [result_dir]
+    if (result_dir is None) == (not compare):
+        _echo_err("netopt: give either RESULT_DIR or --compare A B")
+        raise typer.Exit(EXIT_INPUT)
+    for folder in folders:
+        if not (folder / "summary.json").exists():
+            _echo_err(f"netopt: {folder} is not a run folder (no summary.json)")
+            raise typer.Exit(EXIT_INPUT)
+    if compare:
+        a, b = compare
+        default = Path("maps") / f"compare-{_run_label(a)}-vs-{_run_label(b)}.html"
+        path = write_compare(a, b, out or default, measure=measure, tiles=tiles)
+    else:
+        path = write_map(result_dir, out or _default_map_path(result_dir, measure), measure=measure, tiles=tiles)
+    typer.echo(f"map: {path} ({path.stat().st_size / 1e6:.1f} MB)")
+
+
+def _run_label(result_dir: Path) -> str:
+    """<instance>-<scenario> of a run folder, from its summary.json."""
+    import json
+
+    s = json.loads((result_dir / "summary.json").read_text())
+    return f"{s.get('instance', result_dir.parent.name)}-{s.get('scenario', result_dir.name)}"
+
+
+def _default_map_path(result_dir: Path, measure: str) -> Path:
+    suffix = "" if measure == "leaked" else f"-{measure}"
+    return Path("maps") / f"{_run_label(result_dir)}{suffix}.html"
+
+
+@app.command()
+@handle_errors
+def report(
+    result_dir: Path = typer.Argument(..., help="Run folder written by 'netopt solve'."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Folder for report.html and results.xlsx "
+                                       "(default: the run folder)."),
+    debug: bool = DebugOpt,
+):
+    """Write report.html (KPIs, Sankey, costs, self-sufficiency, facilities) and results.xlsx for a run."""
+    from netopt.report import write_report
+
+    if not (result_dir / "summary.json").exists():
+        _echo_err(f"netopt: {result_dir} is not a run folder (no summary.json)")
+        raise typer.Exit(EXIT_INPUT)
+    html, xlsx = write_report(result_dir, out)
+    typer.echo(f"report: {html}\nworkbook: {xlsx}")
+
+
 def main() -> None:  # pragma: no cover
     app()
 
