@@ -80,9 +80,13 @@ def versions() -> dict[str, str]:
 
 
 def load(instance: str | Path | Instance, scenario: str | None = None) -> Instance:
-    """Load (if given a path) and apply a scenario ("a+b" composes)."""
-    base = instance if isinstance(instance, Instance) else load_instance(instance)
-    return apply_scenario(base, scenario)
+    """Load (if given a path) and apply a scenario ("a+b" composes; none = the instance's default).
+
+    An :class:`Instance` passed without a scenario is taken as it is.
+    """
+    if isinstance(instance, Instance):
+        return instance if scenario is None else apply_scenario(instance, scenario)
+    return apply_scenario(load_instance(instance), scenario)
 
 
 def run(instance: str | Path | Instance, scenario: str | None = None,

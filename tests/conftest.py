@@ -161,3 +161,38 @@ def _write_metals_costs(out: Path, periods, flows: pd.DataFrame) -> None:
                           "discounted_myen": annual * 5 * math.exp(-0.03 * i)})
     pd.DataFrame(metals).to_csv(out / "metals.csv", index=False)
     pd.DataFrame(costs).to_csv(out / "costs.csv", index=False)
+
+
+# ---------------------------------------------------------------- core planner (issue 2)
+
+TOY = REPO / "instances" / "toy"
+
+
+@pytest.fixture(scope="session")
+def toy_path() -> Path:
+    return TOY
+
+
+@pytest.fixture
+def toy_copy(tmp_path) -> Path:
+    """A writable copy of the toy instance."""
+    import shutil
+
+    dest = tmp_path / "toy"
+    shutil.copytree(TOY, dest)
+    return dest
+
+
+@pytest.fixture(scope="session")
+def toy_plan():
+    """The toy solved once in-process: a :class:`netopt.api.Run` (model results as DataFrames)."""
+    from netopt.api import run
+
+    return run(TOY, "baseline")
+
+
+def edit_csv(folder: Path, table: str, func) -> None:
+    """Rewrite ``folder/table.csv`` with ``func(df)`` (df read as text)."""
+    f = folder / f"{table}.csv"
+    df = pd.read_csv(f, dtype=str, keep_default_na=False)
+    func(df).to_csv(f, index=False)

@@ -9,9 +9,9 @@ from netopt.results import read
 
 
 @pytest.fixture(scope="module")
-def written(toy_run, tmp_path_factory):
-    folder = toy_run.write(tmp_path_factory.mktemp("run") / "toy")
-    return read(folder), prepare(load(toy_run.instance.path, "baseline"))
+def written(toy_plan, tmp_path_factory):
+    folder = toy_plan.write(tmp_path_factory.mktemp("run") / "toy")
+    return read(folder), prepare(load(toy_plan.instance.path, "baseline"))
 
 
 def _sum(flows: pd.DataFrame, by: list[str]) -> pd.Series:

@@ -116,8 +116,8 @@ def test_reuse_limited_by_fit_share(toy_copy):
 # ---------------------------------------------------------------- pre-treatment and refineries
 
 
-def test_black_mass_yield_and_recovery_coefficients(toy_run):
-    flows = toy_run.results.flows
+def test_black_mass_yield_and_recovery_coefficients(toy_plan):
+    flows = toy_plan.results.flows
     packs_in = flows.query("leg == 'hub_to_pretreatment' and period == 2025").groupby("material")["tonnes_per_yr"].sum()
     bm_out = flows.query("leg == 'pretreatment_to_refinery' and period == 2025").groupby("material")[
         "tonnes_per_yr"].sum()
@@ -241,7 +241,7 @@ def test_linking_formulations_reach_the_same_optimum(toy_copy, linking):
     assert solve(toy_copy).solved.objective == pytest.approx(TOY_OPTIMUM)
 
 
-def test_marginal_value_of_capacity_is_reported(toy_run):
-    fac = toy_run.results.facilities
+def test_marginal_value_of_capacity_is_reported(toy_plan):
+    fac = toy_plan.results.facilities
     assert fac["marginal_value_myen_per_t_yr"].notna().all()
     assert not math.isnan(fac["marginal_value_myen_per_t_yr"].sum())

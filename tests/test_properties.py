@@ -49,12 +49,12 @@ def test_doubling_every_cost_and_price_doubles_the_objective(toy_copy):
     assert optimum(toy_copy) == pytest.approx(2 * TOY_OPTIMUM)
 
 
-def test_shuffling_table_rows_changes_nothing(toy_copy, toy_run):
+def test_shuffling_table_rows_changes_nothing(toy_copy, toy_plan):
     for table in ("supply", "sites", "metal_prices", "demand", "chemistry_metals", "regions", "capacity_options"):
         edit_csv(toy_copy, table, lambda df: df.sample(frac=1.0, random_state=7))
     shuffled = run(toy_copy)
-    assert shuffled.solved.objective == pytest.approx(toy_run.solved.objective, abs=1e-9)
+    assert shuffled.solved.objective == pytest.approx(toy_plan.solved.objective, abs=1e-9)
     cols = ["leg", "origin", "destination", "material", "period"]
-    a = toy_run.results.flows.sort_values(cols).reset_index(drop=True)
+    a = toy_plan.results.flows.sort_values(cols).reset_index(drop=True)
     b = shuffled.results.flows.sort_values(cols).reset_index(drop=True)
     pd.testing.assert_frame_equal(a, b)

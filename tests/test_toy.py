@@ -36,27 +36,27 @@ import pytest
 HAND_OPTIMUM = 5 * (20 + 10 + 50 + 40 + 150 + 8570) + 5 * (70 + 300 + 35 + 175 + 150 + 150 + 110 + 7142.5)
 
 
-def test_toy_objective_matches_hand_derivation(toy_run):
+def test_toy_objective_matches_hand_derivation(toy_plan):
     assert HAND_OPTIMUM == 84862.5
-    assert toy_run.solved.status == "optimal"
-    assert toy_run.solved.objective == pytest.approx(HAND_OPTIMUM, abs=1e-6)
+    assert toy_plan.solved.status == "optimal"
+    assert toy_plan.solved.objective == pytest.approx(HAND_OPTIMUM, abs=1e-6)
 
 
-def test_toy_decisions_match_hand_derivation(toy_run):
-    fac = toy_run.results.facilities
+def test_toy_decisions_match_hand_derivation(toy_plan):
+    fac = toy_plan.results.facilities
     pt = fac[fac["site_id"] == "PT"]
     assert set(pt["built_size"]) == {"L"} and set(pt["built_period"]) == {2025}
-    regions = toy_run.results.regions.set_index(["region_id", "chemistry", "period"])
+    regions = toy_plan.results.regions.set_index(["region_id", "chemistry", "period"])
     assert regions.loc[("R1", "NMC", 2030), "retained_t_per_yr"] == pytest.approx(1000)
     assert regions.loc[("R2", "NMC", 2030), "retained_t_per_yr"] == pytest.approx(500)
     assert regions.loc[("R3", "LFP", 2030), "retained_t_per_yr"] == pytest.approx(0)
-    flows = toy_run.results.flows
+    flows = toy_plan.results.flows
     imports = flows[flows["leg"] == "import_market"]
     assert imports["tonnes_per_yr"].sum() == pytest.approx(100)
 
 
-def test_toy_annual_costs_by_category(toy_run):
-    costs = toy_run.results.costs.groupby(["category", "period"])["annual_myen_per_yr"].sum()
+def test_toy_annual_costs_by_category(toy_plan):
+    costs = toy_plan.results.costs.groupby(["category", "period"])["annual_myen_per_yr"].sum()
     assert costs["virgin_metal", 2025] == pytest.approx(8570)
     assert costs["virgin_metal", 2030] == pytest.approx(7142.5)
     assert costs["transport", 2030] == pytest.approx(70)
@@ -65,8 +65,8 @@ def test_toy_annual_costs_by_category(toy_run):
     assert costs["fixed", 2025] == pytest.approx(150)
 
 
-def test_toy_metal_balance(toy_run):
-    metals = toy_run.results.metals.set_index(["period", "metal"])
+def test_toy_metal_balance(toy_plan):
+    metals = toy_plan.results.metals.set_index(["period", "metal"])
     assert metals.loc[(2030, "Ni"), "recycled_t_per_yr"] == pytest.approx(487.5)
     assert metals.loc[(2030, "Li"), "recycled_t_per_yr"] == pytest.approx(35)
     assert metals.loc[(2025, "Co"), "recycled_share"] == pytest.approx(0.0375)

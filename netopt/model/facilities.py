@@ -19,7 +19,9 @@ Constraints:
     \sum_{z,p} build_{szp} \le 1 \quad (one\ build\ per\ site)\\
     throughput_{sp} \le cap_{sp} \quad (capacity)\\
     throughput_{sp} \ge u \, (cap_{sp} - \bar K_{sp}) \quad (minimum\ utilisation,\ if\ u > 0)\\
-    flow_{akp} \le M_{ak} \, open_{sp} \quad \forall a \in in(s) \quad (strong\ linking\ only,\ if\ \bar K_{sp}=0)
+    flow_{akp} \le \min(K^{max}, U_{akp}) \, open_{sp} \quad \forall a \in in(s) \quad (strong\ linking\ only,\ if\ \bar K_{sp}=0)
+
+where :math:`U_{akp}` is the most a collection arc can carry (its region's collectable packs).
 
 Costs (Myen/yr): fixed = :math:`\sum_{z,p'\le p} f_s (capex_z \cdot CRF_z + FOM_z)\, build_{szp'}`;
 processing = :math:`v \cdot throughput_{sp}`. Annualising capex over the option's lifetime counts only
@@ -27,6 +29,8 @@ the years inside the horizon, so a late build is not charged for years after the
 """
 
 from __future__ import annotations
+
+import math
 
 import pyomo.environ as pyo
 
@@ -79,7 +83,18 @@ def add_capacity_constraints(m: pyo.ConcreteModel, b: pyo.Block, d: ModelInputs,
                 for mat in d.chemistries + d.metals for k in m.flows.into.get((s, mat, p), [])]
         b.LINK = pyo.Set(initialize=keys, dimen=4, ordered=True)
         b.strong_link = pyo.Constraint(b.LINK, rule=lambda b, s, a, k, p: m.flows.flow[a, k, p]
-                                       <= biggest * b.open[s, p])
+                                       <= min(biggest, arc_flow_bound(m, d, a, k, p)) * b.open[s, p])
+
+
+def arc_flow_bound(m: pyo.ConcreteModel, d: ModelInputs, arc: str, material: str, period: int) -> float:
+    """Most an arc can carry: on a collection arc, all that its region can collect; elsewhere no bound."""
+    origin = m.flows.origin[arc]
+    key = (origin, material, period)
+    if key in d.supply:
+        leak = d.leakage[period]
+        retainable = d.max_retained[period] if math.isfinite(d.retention_cost[period]) else 0.0
+        return d.supply[key] * (1 - leak + leak * retainable)
+    return math.inf
 
 
 def facility_costs(b: pyo.Block, d: ModelInputs, throughput) -> dict:

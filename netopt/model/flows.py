@@ -51,6 +51,7 @@ def add_flows(m: pyo.ConcreteModel, d: ModelInputs) -> None:
         b.out_of.setdefault((frm, key[1], key[2]), []).append(key)
         b.into.setdefault((to, key[1], key[2]), []).append(key)
     b.by_period = group(keys, lambda k: k[2])
+    b.origin = dict(zip(index["arc"], index["from_id"]))
     # variables
     b.flow = pyo.Var(b.INDEX, domain=pyo.NonNegativeReals)
     # cost expression and emissions
