@@ -37,7 +37,12 @@ def _leaflet_dir() -> Path:
 @functools.lru_cache(maxsize=1)
 def leaflet_js() -> str:
     """Leaflet's minified script."""
-    return (_leaflet_dir() / "leaflet.js").read_text(encoding="utf-8")
+    return _drop_source_map((_leaflet_dir() / "leaflet.js").read_text(encoding="utf-8"))
+
+
+def _drop_source_map(code: str) -> str:
+    """Remove ``//# sourceMappingURL=`` comments (they would point at files that are not there)."""
+    return re.sub(r"^//# sourceMappingURL=.*$", "", code, flags=re.MULTILINE)
 
 
 @functools.lru_cache(maxsize=1)
@@ -61,7 +66,7 @@ def plotly_js() -> str:
     """plotly.js as shipped inside the plotly Python package."""
     from plotly.offline import get_plotlyjs
 
-    return get_plotlyjs()
+    return _drop_source_map(get_plotlyjs())
 
 
 def _script(text: str) -> str:
