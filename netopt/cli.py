@@ -194,7 +194,7 @@ def map_(
     debug: bool = DebugOpt,
 ):
     """Draw a run (or the differences between two runs) as a self-contained HTML map."""
-    from netopt.maps import MEASURES, write_compare, write_map
+    from netopt.maps import MEASURES, compare_target, default_target, write_compare, write_map
 
     if measure not in MEASURES:
         _echo_err(f"netopt: unknown measure {measure!r}; choose one of {', '.join(MEASURES)}")
@@ -207,26 +207,16 @@ def map_(
         if not (folder / "summary.json").exists():
             _echo_err(f"netopt: {folder} is not a run folder (no summary.json)")
             raise typer.Exit(EXIT_INPUT)
-    if compare:
-        a, b = compare
-        default = Path("maps") / f"compare-{_run_label(a)}-vs-{_run_label(b)}.html"
-        path = write_compare(a, b, out or default, measure=measure, tiles=tiles)
-    else:
-        path = write_map(result_dir, out or _default_map_path(result_dir, measure), measure=measure, tiles=tiles)
+    try:
+        if compare:
+            a, b = compare
+            path = write_compare(a, b, out or compare_target(a, b), measure=measure, tiles=tiles)
+        else:
+            path = write_map(result_dir, out or default_target(result_dir, measure), measure=measure, tiles=tiles)
+    except ValueError as e:  # e.g. a run that holds no plan, or two runs without a common period
+        _echo_err(f"netopt: {e}")
+        raise typer.Exit(EXIT_INPUT)
     typer.echo(f"map: {path} ({path.stat().st_size / 1e6:.1f} MB)")
-
-
-def _run_label(result_dir: Path) -> str:
-    """<instance>-<scenario> of a run folder, from its summary.json."""
-    import json
-
-    s = json.loads((result_dir / "summary.json").read_text())
-    return f"{s.get('instance', result_dir.parent.name)}-{s.get('scenario', result_dir.name)}"
-
-
-def _default_map_path(result_dir: Path, measure: str) -> Path:
-    suffix = "" if measure == "leaked" else f"-{measure}"
-    return Path("maps") / f"{_run_label(result_dir)}{suffix}.html"
 
 
 @app.command()

@@ -57,10 +57,14 @@ def test_toy_map_is_self_contained(toy_run, tmp_path):
     assert "NOT PROVEN OPTIMAL" not in html  # the toy solves to optimality
 
 
-def test_japan_map_size_and_status_banner(japan_run, tmp_path):
-    path = write_map(japan_run, tmp_path / "japan.html")
-    assert path.stat().st_size < TEN_MB
-    html = path.read_text()
+@pytest.fixture(scope="module")
+def japan_map(japan_run, tmp_path_factory):
+    return write_map(japan_run, tmp_path_factory.mktemp("map") / "japan.html")
+
+
+def test_japan_map_size_and_status_banner(japan_map):
+    assert japan_map.stat().st_size < TEN_MB
+    html = japan_map.read_text()
     assert "NOT PROVEN OPTIMAL" in html and "time_limit" in html and "3.61 %" in html
     assert not NETWORK_TAG.search(html)
 
@@ -88,8 +92,8 @@ def test_optional_tiles(toy_run, tmp_path):
     assert not NETWORK_TAG.search(html)  # tiles are images requested by Leaflet, not script/link tags
 
 
-def test_undrawable_legs_are_listed(japan_run, tmp_path):
-    html = write_map(japan_run, tmp_path / "j.html").read_text()
+def test_undrawable_legs_are_listed(japan_map):
+    html = japan_map.read_text()
     # NORTH_AMERICA is not in markets.csv and reuse has no place: both counted, not drawn
     assert "Not drawn (no location)" in html and "export by sea" in html and "sold for reuse" in html
 

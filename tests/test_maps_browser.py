@@ -100,6 +100,13 @@ def test_japan_map_draws_what_the_tables_hold_in_every_period(browser, japan_run
         seen[period] = (n_fac, n_flow)
         fills[period] = page.locator("path.netopt-prefecture").evaluate_all("els => els.map(e => e.getAttribute('fill'))")
         assert len(fills[period]) == 47
+    # hovering a prefecture highlights it without losing the period's colour
+    tokyo = page.locator("path.netopt-prefecture").nth(12)
+    fill = tokyo.get_attribute("fill")
+    tokyo.dispatch_event("mouseover")
+    assert tokyo.get_attribute("stroke-width") == "2.5"
+    tokyo.dispatch_event("mouseout")
+    assert tokyo.get_attribute("fill") == fill and tokyo.get_attribute("stroke-width") == "0.7"
     # switching the period changes what is shown: facilities are built, leakage falls
     assert seen[periods[0]] != seen[periods[-1]]
     assert fills[periods[0]] != fills[periods[-1]]

@@ -5,8 +5,8 @@ differences between two runs; ``screenshot(html, png)`` photographs a page with 
 Chromium.  Only pandas, geopandas and folium are used: maps never import Pyomo.
 """
 
-from netopt.maps.build import MEASURES, build_map, write_map
+from netopt.maps.build import MEASURES, build_map, compare_target, default_target, write_map
 from netopt.maps.compare import write_compare
 from netopt.maps.browser import screenshot
 
-__all__ = ["MEASURES", "build_map", "write_map", "write_compare", "screenshot"]
+__all__ = ["MEASURES", "build_map", "write_map", "write_compare", "screenshot", "default_target", "compare_target"]

@@ -10,6 +10,7 @@ the choropleth and updates the title.  Objects carry CSS classes (``netopt-facil
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import folium
@@ -132,6 +133,9 @@ class _Controller(MacroElement):
           if (choropleth) {
             choropleth.eachLayer(function (layer) {
               layer.bindTooltip(function () { return prefectureTooltip(layer); }, {sticky: true});
+              // highlight by hand: folium's resetStyle would also reset the period's fill colour
+              layer.on("mouseover", function () { layer.setStyle({weight: 2.5, color: "#000000"}); });
+              layer.on("mouseout", function () { layer.setStyle({weight: 0.7, color: "#6b6b6b"}); });
             });
           }
           box("topleft", "netopt-title", {{ this.title_html|tojson }});
@@ -158,6 +162,24 @@ def write_map(result_dir: str | Path, target: str | Path, measure: str = "leaked
     run = read_run(result_dir)
     page = render_html(build_map(run, measure=measure, tiles=tiles))
     return _write(target, page)
+
+
+def run_label(result_dir: str | Path) -> str:
+    """``<instance>-<scenario>`` of a run folder, from its summary.json."""
+    folder = Path(result_dir)
+    s = json.loads((folder / "summary.json").read_text())
+    return f"{s.get('instance', folder.parent.name)}-{s.get('scenario', folder.name)}"
+
+
+def default_target(result_dir: str | Path, measure: str = "leaked") -> Path:
+    """maps/<instance>-<scenario>.html (as ``netopt solve`` writes), with -<measure> unless leaked."""
+    suffix = "" if measure == "leaked" else f"-{measure}"
+    return Path("maps") / f"{run_label(result_dir)}{suffix}.html"
+
+
+def compare_target(a: str | Path, b: str | Path) -> Path:
+    """maps/compare-<A>-vs-<B>.html."""
+    return Path("maps") / f"compare-{run_label(a)}-vs-{run_label(b)}.html"
 
 
 def render_html(m: folium.Map) -> str:
@@ -216,7 +238,7 @@ def choropleth_layer(values: pd.DataFrame, periods: list[int], scale: ColourScal
     return folium.GeoJson(
         {"type": "FeatureCollection", "features": features}, name="prefectures", control=False,
         style_function=lambda f: {"color": "#6b6b6b", "weight": 0.7, "fillOpacity": 0.9, "fillColor": "#ffffff"},
-        highlight_function=lambda f: {"weight": 2.5, "color": "#000000"}, zoom_on_click=False,
+        zoom_on_click=False,
         className="netopt-prefecture")
 
 

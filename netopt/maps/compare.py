@@ -138,7 +138,9 @@ def kpi_table(a: RunData, b: RunData) -> str:
 
 
 def _num(x) -> str:
-    return "&ndash;" if x is None else fmt_t(x)
+    if x is None:
+        return "&ndash;"
+    return f"{int(x):,}" if float(x).is_integer() and abs(x) < 1e6 else fmt_t(x)
 
 
 def _title(a: RunData, b: RunData, label: str) -> str:
