@@ -17,11 +17,13 @@ Constraints:
 
 .. math::
     \sum_{z,p} build_{szp} \le 1 \quad (one\ build\ per\ site)\\
-    throughput_{sp} \le cap_{sp} \quad (capacity)\\
+    throughput_{sp} \le \bar K_{sp} + \sum_{z,\, p' \le p} \min(K_z, U_{sp}) \, build_{s z p'} \quad (capacity)\\
     throughput_{sp} \ge u \, (cap_{sp} - \bar K_{sp}) \quad (minimum\ utilisation,\ if\ u > 0)\\
     flow_{akp} \le \min(K^{max}, U_{akp}) \, open_{sp} \quad \forall a \in in(s) \quad (strong\ linking\ only,\ if\ \bar K_{sp}=0)
 
-where :math:`U_{akp}` is the most a collection arc can carry (its region's collectable packs).
+The capacity row uses :math:`\min(K_z, U_{sp})`, where :math:`U_{sp}` bounds the input the site could ever
+receive (:func:`input_bound`); it is valid because throughput never exceeds :math:`U_{sp}`, and it is much
+tighter in the LP relaxation when early volumes are small next to plant sizes. :math:`U_{akp}` is the most a collection arc can carry (its region's collectable packs).
 
 Costs (Myen/yr): fixed = :math:`\sum_{z,p'\le p} f_s (capex_z \cdot CRF_z + FOM_z)\, build_{szp'}`;
 processing = :math:`v \cdot throughput_{sp}`. Annualising capex over the option's lifetime counts only
@@ -72,7 +74,11 @@ def add_capacity_constraints(m: pyo.ConcreteModel, b: pyo.Block, d: ModelInputs,
     periods = d.periods
     b.one_build = pyo.Constraint(b.SITE, rule=lambda b, s: pyo.quicksum(b.build[k] for k in b.builds_at[s]) <= 1
                                  if b.builds_at[s] else pyo.Constraint.Skip)
-    b.capacity_limit = pyo.Constraint(b.SITE, periods, rule=lambda b, s, p: relation(throughput(s, p) <= b.capacity[s, p]))
+    bound = {(s, p): input_bound(m, d, b.kind, s, p) for s in b.SITE for p in periods}
+    b.capacity_limit = pyo.Constraint(b.SITE, periods, rule=lambda b, s, p: relation(
+        throughput(s, p) <= b.existing[s, p] + pyo.quicksum(
+            (min(b.size_capacity[z], bound[s, p]) * b.build[s, z, q] for (_, z, q) in b.builds_at[s] if q <= p),
+            start=0)))
     share = d.settings.policy.min_utilisation_share
     if share > 0:
         b.min_utilisation = pyo.Constraint(b.SITE, periods, rule=lambda b, s, p: relation(
@@ -86,15 +92,39 @@ def add_capacity_constraints(m: pyo.ConcreteModel, b: pyo.Block, d: ModelInputs,
                                        <= min(biggest, arc_flow_bound(m, d, a, k, p)) * b.open[s, p])
 
 
+def input_bound(m: pyo.ConcreteModel, d: ModelInputs, kind: str, site: str, period: int) -> float:
+    """Most input a site of ``kind`` could receive in ``period`` (t/yr), whatever is built.
+
+    Hubs: what the regions linked to them can collect. Pre-treatment: all collectable packs plus
+    pack import caps. Refineries: the black mass of all of that plus black-mass import caps.
+    """
+    if kind == "hub":
+        return sum(arc_flow_bound(m, d, a, c, p) for c in d.chemistries
+                   for (a, _, p) in m.flows.into.get((site, c, period), []))
+    packs = {c: sum(collectable_max(d, k) for k in d.supply if k[1] == c and k[2] == period) for c in d.chemistries}
+    pack_imports = import_cap(d, "pack", period)
+    if kind == "pretreatment":
+        return sum(packs.values()) + pack_imports
+    return (sum(d.bm_yield[c] * t for c, t in packs.items()) + max(d.bm_yield.values()) * pack_imports
+            + import_cap(d, "black_mass", period))
+
+
+def import_cap(d: ModelInputs, stage: str, period: int) -> float:
+    offers = d.trade[(d.trade["direction"] == "import") & (d.trade["stage"] == stage) & (d.trade["period"] == period)]
+    return float(offers["cap_t_per_yr"].sum())
+
+
+def collectable_max(d: ModelInputs, key: tuple) -> float:
+    """Most packs a region can collect: all that does not leak, plus all that retention can keep."""
+    leak = d.leakage[key[2]]
+    retainable = d.max_retained[key[2]] if math.isfinite(d.retention_cost[key[2]]) else 0.0
+    return d.supply[key] * (1 - leak + leak * retainable)
+
+
 def arc_flow_bound(m: pyo.ConcreteModel, d: ModelInputs, arc: str, material: str, period: int) -> float:
     """Most an arc can carry: on a collection arc, all that its region can collect; elsewhere no bound."""
-    origin = m.flows.origin[arc]
-    key = (origin, material, period)
-    if key in d.supply:
-        leak = d.leakage[period]
-        retainable = d.max_retained[period] if math.isfinite(d.retention_cost[period]) else 0.0
-        return d.supply[key] * (1 - leak + leak * retainable)
-    return math.inf
+    key = (m.flows.origin[arc], material, period)
+    return collectable_max(d, key) if key in d.supply else math.inf
 
 
 def facility_costs(b: pyo.Block, d: ModelInputs, throughput) -> dict:
