@@ -32,6 +32,9 @@ class ModelSettings(_Section):
         description="Capacity linking: 'weak' = one capacity row per facility; 'aggregate' = weak plus one "
         "total-capacity row per kind and period; 'strong' = weak plus one row per arc (flow <= capacity x open).")
     strict: bool = Field(False, description="Turn off the priced slacks (unmet demand, unprocessed packs).")
+    allow_expansion: bool = Field(
+        True, description="A site may add one capacity option per period (expansions); false = one build per site "
+        "over the whole horizon.")
 
     @field_validator("periods")
     @classmethod

@@ -30,6 +30,7 @@ class SolveOptions:
     seed: int = 0
     log_file: str | None = None
     duals: bool = True
+    warm_start: bool = True
 
 
 @dataclass
@@ -79,8 +80,13 @@ def solver_version() -> str:
     return f"HiGHS {h.version()}" if hasattr(h, "version") else "HiGHS"
 
 
-def solve(model: pyo.ConcreteModel, options: SolveOptions | None = None) -> SolveResult:
-    """Solve ``model`` with HiGHS; load the incumbent (if any) into the model's variables."""
+def solve(model: pyo.ConcreteModel, options: SolveOptions | None = None, stage_of=None) -> SolveResult:
+    """Solve ``model`` with HiGHS; load the incumbent (if any) into the model's variables.
+
+    ``stage_of(var)``, if given, names the stage (a sortable key, e.g. the period) of each
+    integer variable; with ``warm_start`` a relax-and-fix pass over the stages finds a first
+    incumbent before the full MIP search (see :func:`_relax_and_fix`).
+    """
     options = options or SolveOptions()
     seconds = {}
     t0 = time.perf_counter()
@@ -92,6 +98,15 @@ def solve(model: pyo.ConcreteModel, options: SolveOptions | None = None) -> Solv
     h = _highs(options)
     h.passModel(lp)
     seconds["handoff"] = time.perf_counter() - t0
+
+    if stage_of is not None and options.warm_start and integer.any():
+        t0 = time.perf_counter()
+        stages = [stage_of(v) if i else None for v, i in zip(form.columns, integer)]
+        start = _relax_and_fix(lp, stages, options)
+        if start is not None:
+            h.setSolution(start)
+        seconds["warm_start"] = time.perf_counter() - t0
+        h.setOptionValue("time_limit", max(1.0, options.time_limit - seconds["warm_start"]))
 
     t0 = time.perf_counter()
     h.run()
@@ -106,7 +121,7 @@ def solve(model: pyo.ConcreteModel, options: SolveOptions | None = None) -> Solv
         _load(form, values)
         if options.duals:
             t0 = time.perf_counter()
-            result.duals = _fixed_lp_duals(h, lp, integer, values, form) if integer.any() else _row_duals(h, form)
+            result.duals = _fixed_lp_duals(lp, integer, values, form) if integer.any() else _row_duals(h, form)
             seconds["duals"] = time.perf_counter() - t0
     return result
 
@@ -189,19 +204,68 @@ def _row_duals(h: highspy.Highs, form) -> dict:
     return {row.constraint: float(y) for row, y in zip(form.rows, duals)}
 
 
-def _fixed_lp_duals(h: highspy.Highs, lp: highspy.HighsLp, integer: np.ndarray, values: np.ndarray, form) -> dict:
+def _relax_and_fix(lp: highspy.HighsLp, stages: list, options: SolveOptions) -> highspy.HighsSolution | None:
+    """A first incumbent by relax-and-fix over stages.
+
+    For each stage in order, solve the MIP in which that stage's integer variables are
+    integer, earlier stages' are fixed at the values found, and later stages' are relaxed to
+    continuous; then fix this stage. The last solve yields a complete feasible plan. Each
+    sub-MIP has a share of half the time limit and half the requested gap.
+    """
+    order = sorted({s for s in stages if s is not None})
+    lower = np.asarray(lp.col_lower_, dtype=float).copy()
+    upper = np.asarray(lp.col_upper_, dtype=float).copy()
+    stage_arr = np.array([None if s is None else order.index(s) for s in stages], dtype=object)
+    values = None
+    for k in range(len(order)):
+        sub = _relaxed_copy(lp)
+        sub.col_lower_, sub.col_upper_ = lower, upper
+        this = np.array([s == k for s in stage_arr])
+        sub.integrality_ = [highspy.HighsVarType.kInteger if t else highspy.HighsVarType.kContinuous for t in this]
+        h = _highs(SolveOptions(time_limit=max(1.0, options.time_limit / 2 / len(order)),
+                                mip_gap=options.mip_gap / 2, seed=options.seed, threads=options.threads))
+        h.passModel(sub)
+        h.run()
+        if h.getInfo().primal_solution_status != 2:
+            return None
+        values = np.asarray(h.getSolution().col_value)
+        lower, upper = lower.copy(), upper.copy()
+        lower[this] = upper[this] = np.round(values[this])
+    if values is None:
+        return None
+    start = highspy.HighsSolution()
+    values = values.copy()
+    fixed = stage_arr != None  # noqa: E711 - elementwise over an object array
+    values[fixed] = lower[fixed]
+    start.col_value = list(values)
+    start.value_valid = True
+    return start
+
+
+def _relaxed_copy(lp: highspy.HighsLp) -> highspy.HighsLp:
+    copy = highspy.HighsLp()
+    for attr in ("num_col_", "num_row_", "col_cost_", "offset_", "col_lower_", "col_upper_", "row_lower_",
+                 "row_upper_"):
+        setattr(copy, attr, getattr(lp, attr))
+    copy.a_matrix_.format_ = lp.a_matrix_.format_
+    copy.a_matrix_.start_ = lp.a_matrix_.start_
+    copy.a_matrix_.index_ = lp.a_matrix_.index_
+    copy.a_matrix_.value_ = lp.a_matrix_.value_
+    return copy
+
+
+def _fixed_lp_duals(lp: highspy.HighsLp, integer: np.ndarray, values: np.ndarray, form) -> dict:
     """Duals of the LP with every integer variable fixed at its incumbent value."""
     fixed = np.round(values[integer])
     lower = np.asarray(lp.col_lower_, dtype=float).copy()
     upper = np.asarray(lp.col_upper_, dtype=float).copy()
     lower[integer] = fixed
     upper[integer] = fixed
-    lp.col_lower_ = lower
-    lp.col_upper_ = upper
-    lp.integrality_ = [highspy.HighsVarType.kContinuous] * lp.num_col_
-    h.clearModel()
-    h.setOptionValue("time_limit", 60.0)
-    h.passModel(lp)
+    relaxed = _relaxed_copy(lp)
+    relaxed.col_lower_ = lower
+    relaxed.col_upper_ = upper
+    h = _highs(SolveOptions(time_limit=60.0))
+    h.passModel(relaxed)
     h.run()
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return {}

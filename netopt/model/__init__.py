@@ -28,7 +28,7 @@ from netopt.model.trade import add_trade
 
 COST_BLOCKS = ("flows", "sources", "hubs", "pretreatment", "refineries", "demand", "trade", "policy")
 
-__all__ = ["build_model", "prepare", "ModelInputs", "COST_BLOCKS"]
+__all__ = ["build_model", "build_period", "prepare", "ModelInputs", "COST_BLOCKS"]
 
 
 def build_model(d: ModelInputs) -> pyo.ConcreteModel:
@@ -52,6 +52,12 @@ def build_model(d: ModelInputs) -> pyo.ConcreteModel:
     finally:
         if gc_was_enabled:
             gc.enable()
+
+
+def build_period(var) -> int | None:
+    """The period of a build decision (the stages of the solver's relax-and-fix start), else None."""
+    parent = var.parent_component()
+    return var.index()[-1] if parent.local_name == "build" else None
 
 
 def add_aggregate_capacity(m: pyo.ConcreteModel, d: ModelInputs) -> None:

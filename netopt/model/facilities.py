@@ -3,7 +3,7 @@ r"""What every facility kind shares: sites, build decisions, capacity and its li
 Sets: sites S of the kind; build options B = {(s, z, p)}: site s may get size z operating
 from period p (candidates only, p >= earliest period).
 
-Variables: ``build[s,z,p]`` in {0,1}.
+Variables: ``build[s,z,p]`` in {0,1}: size z added at site s, operating from period p.
 
 Expressions:
 
@@ -16,7 +16,8 @@ with existing or scheduled capacity :math:`\bar K_{sp}` (from its first period o
 Constraints:
 
 .. math::
-    \sum_{z,p} build_{szp} \le 1 \quad (one\ build\ per\ site)\\
+    \sum_{z} build_{szp} \le 1 \ \forall p \quad (one\ build\ per\ site\ and\ period;\ with
+    \ allow\_expansion = false: \sum_{z,p} build_{szp} \le 1)\\
     throughput_{sp} \le \bar K_{sp} + \sum_{z,\, p' \le p} \min(K_z, U_{sp}) \, build_{s z p'} \quad (capacity)\\
     throughput_{sp} \ge u \, (cap_{sp} - \bar K_{sp}) \quad (minimum\ utilisation,\ if\ u > 0)\\
     flow_{akp} \le \min(K^{max}, U_{akp}) \, open_{sp} \quad \forall a \in in(s) \quad (strong\ linking\ only,\ if\ \bar K_{sp}=0)
@@ -72,8 +73,12 @@ def _periods(b: pyo.Block) -> list[int]:
 def add_capacity_constraints(m: pyo.ConcreteModel, b: pyo.Block, d: ModelInputs, throughput) -> None:
     """Capacity, one build per site, minimum utilisation and (optionally) strong linking."""
     periods = d.periods
-    b.one_build = pyo.Constraint(b.SITE, rule=lambda b, s: pyo.quicksum(b.build[k] for k in b.builds_at[s]) <= 1
-                                 if b.builds_at[s] else pyo.Constraint.Skip)
+    if d.settings.model.allow_expansion:
+        b.one_build = pyo.Constraint(b.SITE, periods, rule=lambda b, s, p: relation(pyo.quicksum(
+            (b.build[k] for k in b.builds_at[s] if k[2] == p), start=0) <= 1))
+    else:
+        b.one_build = pyo.Constraint(b.SITE, rule=lambda b, s: pyo.quicksum(b.build[k] for k in b.builds_at[s]) <= 1
+                                     if b.builds_at[s] else pyo.Constraint.Skip)
     bound = {(s, p): input_bound(m, d, b.kind, s, p) for s in b.SITE for p in periods}
     b.capacity_limit = pyo.Constraint(b.SITE, periods, rule=lambda b, s, p: relation(
         throughput(s, p) <= b.existing[s, p] + pyo.quicksum(
