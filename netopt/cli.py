@@ -15,7 +15,7 @@ from typing import Optional
 
 import typer
 
-from netopt.data import InstanceError, load_instance
+from netopt.data import InstanceError, Problem, load_instance
 from netopt.results import OutputExists, check_target
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -235,6 +235,23 @@ def report(
         raise typer.Exit(EXIT_INPUT)
     html, xlsx = write_report(result_dir, out)
     typer.echo(f"report: {html}\nworkbook: {xlsx}")
+
+
+@app.command()
+@handle_errors
+def calibrate(
+    instance: Optional[Path] = typer.Argument(None, help="Instance folder with inputs/ (default: the Japan instance)."),
+    debug: bool = DebugOpt,
+):
+    """Compare the end-of-life supply model with the white paper's historical figures (to 2024)."""
+    from netopt.api import REPO_ROOT
+    from netopt.calibrate import calibration_report, format_report
+
+    folder = instance or REPO_ROOT / "instances" / "japan"
+    if not (Path(folder) / "inputs").is_dir():
+        raise InstanceError([Problem(str(folder), None, "inputs/", "no supply-model inputs here; calibrate needs an "
+                                     "instance built by netopt.supply, such as instances/japan")])
+    typer.echo(format_report(calibration_report(folder)))
 
 
 def main() -> None:  # pragma: no cover
