@@ -57,7 +57,7 @@ class Run:
             "objective_myen": self.solved.objective,
             "bound_myen": self.solved.bound,
             "gap": self.solved.gap,
-            "options": self.solved.options,
+            "options": {**self.solved.options, "log_file": "solver.log"},
             "model_size": self.solved.size,
             "seconds": {k: round(v, 3) for k, v in {**self.seconds, **self.solved.seconds}.items()},
             "versions": versions(),
