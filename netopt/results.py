@@ -278,6 +278,9 @@ def write(results: Results, run_info: dict, out: Path, overwrite: bool = False,
     check_target(out, overwrite)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    tmp.chmod(0o777 & ~umask)  # mkdtemp makes the folder private; a run folder is as shareable as any other
     try:
         for name, df in results.tables.items():
             df.to_csv(tmp / f"{name}.csv", index=False)
