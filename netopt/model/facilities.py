@@ -41,6 +41,16 @@ from netopt.model.common import relation
 from netopt.model.inputs import ModelInputs
 
 
+def packs_or_black_mass_in(m: pyo.ConcreteModel, d: ModelInputs):
+    """Throughput rule of a facility: all chemistries that flow in (packs or black mass), t/yr."""
+    from netopt.model.flows import inflow
+
+    def throughput(s, p):
+        return pyo.quicksum((inflow(m, s, c, p) for c in d.chemistries), start=0)
+
+    return throughput
+
+
 def add_site_sets(b: pyo.Block, d: ModelInputs, kind: str) -> None:
     sites = d.sites[d.sites["kind"] == kind]
     options = d.options[d.options["kind"] == kind]

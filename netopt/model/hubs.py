@@ -21,7 +21,7 @@ import pyomo.environ as pyo
 
 from netopt.model.common import add_costs, relation
 from netopt.model.facilities import (add_build_variables, add_capacity_constraints, add_site_sets,
-                                     facility_costs)
+                                     facility_costs, packs_or_black_mass_in)
 from netopt.model.flows import inflow, outflow
 from netopt.model.inputs import ModelInputs
 
@@ -31,8 +31,7 @@ def add_hubs(m: pyo.ConcreteModel, d: ModelInputs) -> None:
     market = d.reuse[(d.reuse["max_t_per_yr"] > 0) & (d.reuse["reuse_fit_share"] > 0)].set_index(
         ["chemistry", "period"])
 
-    def throughput(h, p):
-        return pyo.quicksum((inflow(m, h, c, p) for c in d.chemistries), start=0)
+    throughput = packs_or_black_mass_in(m, d)
 
     # sets
     add_site_sets(b, d, "hub")

@@ -17,7 +17,7 @@ import pyomo.environ as pyo
 
 from netopt.model.common import add_costs, relation
 from netopt.model.facilities import (add_build_variables, add_capacity_constraints, add_site_sets,
-                                     facility_costs)
+                                     facility_costs, packs_or_black_mass_in)
 from netopt.model.flows import inflow, outflow
 from netopt.model.inputs import ModelInputs
 
@@ -25,8 +25,7 @@ from netopt.model.inputs import ModelInputs
 def add_pretreatment(m: pyo.ConcreteModel, d: ModelInputs) -> None:
     b = m.pretreatment = pyo.Block()
 
-    def throughput(t, p):
-        return pyo.quicksum((inflow(m, t, c, p) for c in d.chemistries), start=0)
+    throughput = packs_or_black_mass_in(m, d)
 
     # sets
     add_site_sets(b, d, "pretreatment")

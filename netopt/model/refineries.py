@@ -20,7 +20,7 @@ import pyomo.environ as pyo
 
 from netopt.model.common import add_costs, relation
 from netopt.model.facilities import (add_build_variables, add_capacity_constraints, add_site_sets,
-                                     facility_costs)
+                                     facility_costs, packs_or_black_mass_in)
 from netopt.model.flows import inflow, outflow
 from netopt.model.inputs import ModelInputs
 
@@ -33,8 +33,7 @@ def recovered(m: pyo.ConcreteModel, d: ModelInputs, f: str, metal: str, p: int):
 def add_refineries(m: pyo.ConcreteModel, d: ModelInputs) -> None:
     b = m.refineries = pyo.Block()
 
-    def throughput(f, p):
-        return pyo.quicksum((inflow(m, f, c, p) for c in d.chemistries), start=0)
+    throughput = packs_or_black_mass_in(m, d)
 
     # sets
     add_site_sets(b, d, "refinery")
