@@ -243,6 +243,7 @@ def _summary_head(solved: SolveResult, instance_name: str, scenario: str) -> dic
         "objective_myen": solved.objective,
         "bound_myen": solved.bound,
         "gap": solved.gap,
+        "gap_abs_myen": None if solved.objective is None or solved.bound is None else solved.objective - solved.bound,
         "mip_gap_target": solved.options.get("mip_gap"),
         "solve_seconds": round(solved.seconds.get("solve", 0.0), 3),
         "note": status_note(solved.status, solved.gap),
@@ -252,7 +253,8 @@ def _summary_head(solved: SolveResult, instance_name: str, scenario: str) -> dic
 def status_note(status: str, gap: float | None) -> str:
     """What a reader must know about the status, in words."""
     if status == "optimal":
-        return "Optimal within the requested relative MIP gap" + (f" (gap {100 * gap:.3f} %)." if gap else ".")
+        return ("Optimal within the requested relative MIP gap" + (f" (gap {100 * gap:.3f} %)" if gap else "")
+                + ". The gap is relative to the total cost, virgin metal included; gap_abs_myen gives it in Myen.")
     if status == "time_limit":
         g = "unknown" if gap is None or not math.isfinite(gap) else f"{100 * gap:.2f} %"
         return f"NOT PROVEN OPTIMAL: stopped at the time limit; best plan found, gap to the bound {g}."

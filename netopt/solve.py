@@ -55,7 +55,9 @@ class SolveResult:
         if not self.has_solution:
             return f"status {self.status}: no feasible solution ({self.solver_status})"
         gap = "n/a" if self.gap is None else f"{100 * self.gap:.3f}%"
-        return f"status {self.status}, objective {self.objective:,.1f} Myen, bound {self.bound:,.1f}, gap {gap}"
+        absolute = "" if self.bound is None else f" ({self.objective - self.bound:,.0f} Myen)"
+        return (f"status {self.status}, objective {self.objective:,.1f} Myen, bound {self.bound:,.1f}, "
+                f"gap {gap}{absolute}")
 
     def to_dict(self) -> dict:
         d = asdict(self)

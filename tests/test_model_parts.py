@@ -245,3 +245,14 @@ def test_marginal_value_of_capacity_is_reported(toy_plan):
     fac = toy_plan.results.facilities
     assert fac["marginal_value_myen_per_t_yr"].notna().all()
     assert not math.isnan(fac["marginal_value_myen_per_t_yr"].sum())
+
+
+def test_packs_and_black_mass_of_one_chemistry_stay_apart_at_ports(toy_copy):
+    # An expensive offer of NMC packs beside the cheap NMC black mass: the optimum must not change, and no
+    # pack may be bought (a port balance that mixed the two stages would force both to the same tonnes).
+    with open(toy_copy / "trade.csv", "a") as f:
+        f.write("ASIA,import,pack,NMC,2030,100.0,1000\n")
+    result = solve(toy_copy)
+    assert result.solved.objective == pytest.approx(TOY_OPTIMUM)
+    imports = result.results.flows.query("leg == 'import_market'")
+    assert set(imports["stage"]) == {"black_mass"}

@@ -37,7 +37,7 @@ def add_demand(m: pyo.ConcreteModel, d: ModelInputs) -> None:
     b.virgin = pyo.Var(b.INDEX, domain=pyo.NonNegativeReals)
     b.unmet = pyo.Var(b.INDEX, bounds=(0, 0 if d.settings.model.strict else None))
     # constraints
-    b.balance = pyo.Constraint(b.INDEX, rule=lambda b, s, k, p: inflow(m, s, k, p) + b.virgin[s, k, p]
+    b.balance = pyo.Constraint(b.INDEX, rule=lambda b, s, k, p: inflow(m, s, "metal", k, p) + b.virgin[s, k, p]
                                + b.unmet[s, k, p] == d.demand[s, k, p])
     b.virgin_availability = pyo.Constraint(capped, rule=lambda b, k, p: total(b.virgin, by_metal_period[k, p])
                                            <= d.virgin_cap[k, p])

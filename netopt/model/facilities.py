@@ -41,12 +41,12 @@ from netopt.model.common import relation
 from netopt.model.inputs import ModelInputs
 
 
-def packs_or_black_mass_in(m: pyo.ConcreteModel, d: ModelInputs):
-    """Throughput rule of a facility: all chemistries that flow in (packs or black mass), t/yr."""
+def packs_or_black_mass_in(m: pyo.ConcreteModel, d: ModelInputs, stage: str):
+    """Throughput rule of a facility: all chemistries that flow in at ``stage`` (pack or black_mass), t/yr."""
     from netopt.model.flows import inflow
 
     def throughput(s, p):
-        return pyo.quicksum((inflow(m, s, c, p) for c in d.chemistries), start=0)
+        return pyo.quicksum((inflow(m, s, stage, c, p) for c in d.chemistries), start=0)
 
     return throughput
 
@@ -101,7 +101,8 @@ def add_capacity_constraints(m: pyo.ConcreteModel, b: pyo.Block, d: ModelInputs,
     if d.settings.model.linking == "strong":
         biggest = max(b.size_capacity.values(), default=0.0)
         keys = [(s, k) for s in b.SITE for p in periods if b.existing[s, p] == 0
-                for mat in d.chemistries + d.metals for k in m.flows.into.get((s, mat, p), [])]
+                for stage in ("pack", "black_mass") for mat in d.chemistries
+                for k in m.flows.into.get((s, stage, mat, p), [])]
         b.LINK = pyo.Set(initialize=keys, dimen=4, ordered=True)
         b.strong_link = pyo.Constraint(b.LINK, rule=lambda b, s, a, k, p: m.flows.flow[a, k, p]
                                        <= min(biggest, arc_flow_bound(m, d, a, k, p)) * b.open[s, p])
@@ -115,7 +116,7 @@ def input_bound(m: pyo.ConcreteModel, d: ModelInputs, kind: str, site: str, peri
     """
     if kind == "hub":
         return sum(arc_flow_bound(m, d, a, c, p) for c in d.chemistries
-                   for (a, _, p) in m.flows.into.get((site, c, period), []))
+                   for (a, _, p) in m.flows.into.get((site, "pack", c, period), []))
     packs = {c: sum(collectable_max(d, k) for k in d.supply if k[1] == c and k[2] == period) for c in d.chemistries}
     pack_imports = import_cap(d, "pack", period)
     if kind == "pretreatment":

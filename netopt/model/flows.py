@@ -46,10 +46,10 @@ def add_flows(m: pyo.ConcreteModel, d: ModelInputs) -> None:
     b.table = index  # plain attribute: the arc data behind each index, for the other blocks and results
     cost = dict(zip(keys, index["cost_myen_per_t"]))
     co2 = dict(zip(keys, index["co2_t_per_t"]))
-    b.into, b.out_of = {}, {}
-    for key, frm, to in zip(keys, index["from_id"], index["to_id"]):
-        b.out_of.setdefault((frm, key[1], key[2]), []).append(key)
-        b.into.setdefault((to, key[1], key[2]), []).append(key)
+    b.into, b.out_of = {}, {}  # (node, stage, material, period) -> flow keys; stage keeps packs and black mass apart
+    for key, frm, to, stage in zip(keys, index["from_id"], index["to_id"], index["stage"]):
+        b.out_of.setdefault((frm, stage, key[1], key[2]), []).append(key)
+        b.into.setdefault((to, stage, key[1], key[2]), []).append(key)
     b.by_period = group(keys, lambda k: k[2])
     b.origin = dict(zip(index["arc"], index["from_id"]))
     # variables
@@ -61,11 +61,13 @@ def add_flows(m: pyo.ConcreteModel, d: ModelInputs) -> None:
         (cost[k] * b.flow[k] for k in b.by_period.get(p, [])), start=0)})
 
 
-def inflow(m: pyo.ConcreteModel, node: str, material: str, period: int):
-    return pyo.quicksum((m.flows.flow[k] for k in m.flows.into.get((node, material, period), [])),
+def inflow(m: pyo.ConcreteModel, node: str, stage: str, material: str, period: int):
+    """Sum of the flows of ``material`` at ``stage`` (pack, black_mass, metal) into ``node``."""
+    return pyo.quicksum((m.flows.flow[k] for k in m.flows.into.get((node, stage, material, period), [])),
                         start=0)
 
 
-def outflow(m: pyo.ConcreteModel, node: str, material: str, period: int):
-    return pyo.quicksum((m.flows.flow[k] for k in m.flows.out_of.get((node, material, period), [])),
+def outflow(m: pyo.ConcreteModel, node: str, stage: str, material: str, period: int):
+    """Sum of the flows of ``material`` at ``stage`` out of ``node``."""
+    return pyo.quicksum((m.flows.flow[k] for k in m.flows.out_of.get((node, stage, material, period), [])),
                         start=0)

@@ -31,7 +31,7 @@ def add_hubs(m: pyo.ConcreteModel, d: ModelInputs) -> None:
     market = d.reuse[(d.reuse["max_t_per_yr"] > 0) & (d.reuse["reuse_fit_share"] > 0)].set_index(
         ["chemistry", "period"])
 
-    throughput = packs_or_black_mass_in(m, d)
+    throughput = packs_or_black_mass_in(m, d, "pack")
 
     # sets
     add_site_sets(b, d, "hub")
@@ -43,9 +43,9 @@ def add_hubs(m: pyo.ConcreteModel, d: ModelInputs) -> None:
     add_capacity_constraints(m, b, d, throughput)
     reused = lambda h, c, p: b.reuse[h, c, p] if (h, c, p) in b.REUSE else 0  # noqa: E731
     b.balance = pyo.Constraint(b.SITE, d.chemistries, d.periods, rule=lambda b, h, c, p:
-                               relation(outflow(m, h, c, p) + reused(h, c, p) == inflow(m, h, c, p)))
+                               relation(outflow(m, h, "pack", c, p) + reused(h, c, p) == inflow(m, h, "pack", c, p)))
     b.reuse_fit = pyo.Constraint(b.REUSE, rule=lambda b, h, c, p:
-                                 relation(b.reuse[h, c, p] <= market.at[(c, p), "reuse_fit_share"] * inflow(m, h, c, p)))
+                                 relation(b.reuse[h, c, p] <= market.at[(c, p), "reuse_fit_share"] * inflow(m, h, "pack", c, p)))
     b.reuse_market = pyo.Constraint(list(market.index), rule=lambda b, c, p: pyo.quicksum(
         b.reuse[h, c, p] for h in b.SITE) <= market.at[(c, p), "max_t_per_yr"])
     # costs

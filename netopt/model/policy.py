@@ -62,4 +62,4 @@ def _demand_total(d: ModelInputs, metal: str, p: int) -> float:
 
 def _recycled_delivered(m: pyo.ConcreteModel, d: ModelInputs, metal: str, p: int):
     sites = sorted({s for (s, k, q) in d.demand if k == metal and q == p})
-    return pyo.quicksum((inflow(m, s, metal, p) for s in sites), start=0)
+    return pyo.quicksum((inflow(m, s, "metal", metal, p) for s in sites), start=0)

@@ -25,7 +25,7 @@ from netopt.model.inputs import ModelInputs
 def add_pretreatment(m: pyo.ConcreteModel, d: ModelInputs) -> None:
     b = m.pretreatment = pyo.Block()
 
-    throughput = packs_or_black_mass_in(m, d)
+    throughput = packs_or_black_mass_in(m, d, "pack")
 
     # sets
     add_site_sets(b, d, "pretreatment")
@@ -34,7 +34,7 @@ def add_pretreatment(m: pyo.ConcreteModel, d: ModelInputs) -> None:
     # constraints
     add_capacity_constraints(m, b, d, throughput)
     b.black_mass_yield = pyo.Constraint(b.SITE, d.chemistries, d.periods, rule=lambda b, t, c, p:
-                                        relation(outflow(m, t, c, p) == d.bm_yield[c] * inflow(m, t, c, p)))
+                                        relation(outflow(m, t, "black_mass", c, p) == d.bm_yield[c] * inflow(m, t, "pack", c, p)))
     # costs
     add_costs(b, d.periods, facility_costs(b, d, throughput))
     b.throughput = throughput

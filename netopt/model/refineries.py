@@ -27,13 +27,13 @@ from netopt.model.inputs import ModelInputs
 
 def recovered(m: pyo.ConcreteModel, d: ModelInputs, f: str, metal: str, p: int):
     return d.recovery[metal] * pyo.quicksum(
-        (d.metal_per_t_bm.get((c, metal), 0.0) * inflow(m, f, c, p) for c in d.chemistries), start=0)
+        (d.metal_per_t_bm.get((c, metal), 0.0) * inflow(m, f, "black_mass", c, p) for c in d.chemistries), start=0)
 
 
 def add_refineries(m: pyo.ConcreteModel, d: ModelInputs) -> None:
     b = m.refineries = pyo.Block()
 
-    throughput = packs_or_black_mass_in(m, d)
+    throughput = packs_or_black_mass_in(m, d, "black_mass")
 
     # sets
     add_site_sets(b, d, "refinery")
@@ -43,7 +43,7 @@ def add_refineries(m: pyo.ConcreteModel, d: ModelInputs) -> None:
     # constraints
     add_capacity_constraints(m, b, d, throughput)
     b.recovery = pyo.Constraint(b.SITE, d.metals, d.periods, rule=lambda b, f, k, p:
-                                relation(outflow(m, f, k, p) + b.surplus[f, k, p] == recovered(m, d, f, k, p)))
+                                relation(outflow(m, f, "metal", k, p) + b.surplus[f, k, p] == recovered(m, d, f, k, p)))
     # costs
     add_costs(b, d.periods, facility_costs(b, d, throughput))
     b.throughput = throughput

@@ -50,7 +50,7 @@ def add_sources(m: pyo.ConcreteModel, d: ModelInputs) -> None:
     b.unprocessed = pyo.Var(b.INDEX, bounds=(0, 0 if d.settings.model.strict else None))
 
     # constraints
-    b.collection = pyo.Constraint(b.INDEX, rule=lambda b, r, c, p: outflow(m, r, c, p) + b.unprocessed[r, c, p]
+    b.collection = pyo.Constraint(b.INDEX, rule=lambda b, r, c, p: outflow(m, r, "pack", c, p) + b.unprocessed[r, c, p]
                                   == collected(d, (r, c, p)) + b.retained[r, c, p])
     by_period = {p: [k for k in d.supply if k[2] == p] for p in d.periods}
 

@@ -46,10 +46,10 @@ def add_trade(m: pyo.ConcreteModel, d: ModelInputs) -> None:
     # constraints
     port_materials = sorted({(q, s, x, p) for (_, q, s, x, p) in keys["import"]})
     b.import_balance = pyo.Constraint(port_materials, rule=lambda b, q, s, x, p: relation(pyo.quicksum(
-        b.imports[k, q, s, x, p] for (k, *_) in markets_at["import"][q, s, x, p]) == outflow(m, q, x, p)))
+        b.imports[k, q, s, x, p] for (k, *_) in markets_at["import"][q, s, x, p]) == outflow(m, q, s, x, p)))
     port_materials = sorted({(q, s, x, p) for (_, q, s, x, p) in keys["export"]})
     b.export_balance = pyo.Constraint(port_materials, rule=lambda b, q, s, x, p: relation(
-        inflow(m, q, x, p) == pyo.quicksum(b.exports[k, q, s, x, p] for (k, *_) in markets_at["export"][q, s, x, p])))
+        inflow(m, q, s, x, p) == pyo.quicksum(b.exports[k, q, s, x, p] for (k, *_) in markets_at["export"][q, s, x, p])))
     limited = [k for k, c in cap.items() if math.isfinite(c)]
     b.market_cap = pyo.Constraint(limited, rule=lambda b, k, direction, s, x, p: pyo.quicksum(
         (b.imports if direction == "import" else b.exports)[k, q, s, x, p] for q in d.ports) <= cap[k, direction, s, x, p])
