@@ -246,12 +246,14 @@ def _summary_head(solved: SolveResult, instance_name: str, scenario: str) -> dic
         "gap_abs_myen": None if solved.objective is None or solved.bound is None else solved.objective - solved.bound,
         "mip_gap_target": solved.options.get("mip_gap"),
         "solve_seconds": round(solved.seconds.get("solve", 0.0), 3),
-        "note": status_note(solved.status, solved.gap),
+        "note": status_note(solved.status, solved.gap, solved.has_solution),
     }
 
 
-def status_note(status: str, gap: float | None) -> str:
+def status_note(status: str, gap: float | None, has_solution: bool = True) -> str:
     """What a reader must know about the status, in words."""
+    if not has_solution:
+        return f"NO PLAN: solver status {status}; no feasible plan was found."
     if status == "optimal":
         return ("Optimal within the requested relative MIP gap" + (f" (gap {100 * gap:.3f} %)" if gap else "")
                 + ". The gap is relative to the total cost, virgin metal included; gap_abs_myen gives it in Myen.")

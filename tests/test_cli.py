@@ -79,7 +79,13 @@ def test_unknown_scenario_is_a_clear_error(toy_path, tmp_path):
     assert "unknown scenario 'nope'" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_default_instance_is_solved_without_arguments(tmp_path, toy_path):
-    from netopt.api import default_instance
-
-    assert default_instance().name in ("japan", "toy")
+def test_solve_without_instance_argument_uses_the_japan_instance(tmp_path):
+    out = tmp_path / "default"
+    result = netopt("solve", "--out", out, "--no-map", "--time-limit", "2")
+    assert result.returncode in (0, 1), result.stderr  # 1: no plan found within 2 s, which it must then say
+    run = json.loads((out / "run.json").read_text())
+    assert run["instance"] == "japan" and run["scenario"] == "baseline"
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["status"] in ("optimal", "time_limit")
+    if summary["status"] == "time_limit":
+        assert "NOT PROVEN OPTIMAL" in summary["note"] or "NO PLAN" in summary["note"]
