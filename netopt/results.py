@@ -110,7 +110,11 @@ def facilities_table(m: pyo.ConcreteModel, d: ModelInputs, solved: SolveResult) 
     rows = []
     for name in ("hubs", "pretreatment", "refineries"):
         b = getattr(m, name)
-        built = {s: (z, p) for (s, z, p) in b.BUILD if _v(b.build[s, z, p]) > 0.5}
+        builds = {}
+        for (s, z, p) in b.BUILD:  # every build of a site in period order; the first one opens it
+            if _v(b.build[s, z, p]) > 0.5:
+                builds.setdefault(s, []).append((p, z))
+        built = {s: min(v)[::-1] for s, v in builds.items()}
         for s in b.SITE:
             if not built.get(s) and all(b.existing[s, p] == 0 for p in d.periods):
                 continue
@@ -125,6 +129,7 @@ def facilities_table(m: pyo.ConcreteModel, d: ModelInputs, solved: SolveResult) 
                     "lat": site["lat"], "lon": site["lon"],
                     "status": "new" if s in built else "existing",
                     "built_size": size, "built_period": period_built,
+                    "builds": "; ".join(f"{z} {q}" for q, z in sorted(builds.get(s, []))),
                     "period": p, "capacity_t_per_yr": capacity, "throughput_t_per_yr": throughput,
                     "utilisation_share": throughput / capacity if capacity > 0 else 0.0,
                     "marginal_value_myen_per_t_yr": None if dual is None else -dual / d.weight[p],
