@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 from pydantic import ValidationError
 
-from netopt.schema import TABLES, TABLES_BY_NAME, Column, Table
+from netopt.schema import TABLES, Column, Table
 from netopt.settings import Settings
 
 SETTINGS_FILE = "instance.toml"
@@ -327,6 +327,3 @@ def hash_inputs(path: Path) -> str:
         h.update(f.read_bytes())
     return h.hexdigest()
 
-
-def table_spec(name: str) -> Table:
-    return TABLES_BY_NAME[name]

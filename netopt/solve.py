@@ -187,8 +187,6 @@ def _read_status(h: highspy.Highs, form, is_mip: bool) -> SolveResult:
         gap = float(info.mip_gap) if has_solution and math.isfinite(info.mip_gap) else None
     else:
         bound, gap = (objective, 0.0) if name == "optimal" else (None, None)
-    if name == "optimal" and gap is not None and gap > 0:
-        name = "optimal"  # optimal within the requested relative gap; the gap is reported alongside
     return SolveResult(name, h.modelStatusToString(status), objective, bound, gap, has_solution)
 
 
