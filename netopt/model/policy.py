@@ -5,6 +5,9 @@ r"""Policy constraints, each optional and set by scenario.
   .. math:: \sum_{d} \sum_{a \in in(d)} flow_{a,m,p} + short_{mp} \ge \sigma_{mp} \sum_d D_{dmp}
 
   with a priced shortfall slack (0 in strict mode).
+  A redundant row states the same through refinery capacity (recovery x richest black mass x
+  :math:`\sum_f cap_{fp}` + shortfall >= minimum), so that the solver sees the minimum as a cover
+  on the refinery builds.
 - New facilities: :math:`\sum build \le N` over all kinds, sizes and periods.
 - Carbon: emissions :math:`E_p` = transport + process + sea-leg CO2 (t/yr); cost
   :math:`\tau E_p / 10^6` (Myen/yr) at price τ (yen/t CO2); cap :math:`E_p \le \bar E + excess_p`
@@ -38,6 +41,8 @@ def add_policy(m: pyo.ConcreteModel, d: ModelInputs) -> None:
     # constraints
     b.recycled_content = pyo.Constraint(b.CONTENT, rule=lambda b, k, p: _recycled_delivered(m, d, k, p)
                                         + b.shortfall[k, p] >= d.recycled_content[k, p] * _demand_total(d, k, p))
+    b.content_capacity = pyo.Constraint(b.CONTENT, rule=lambda b, k, p: _recycled_capacity(m, d, k, p)
+                                        + b.shortfall[k, p] >= d.recycled_content[k, p] * _demand_total(d, k, p))
     if pol.max_new_facilities is not None:
         b.max_new_facilities = pyo.Constraint(expr=pyo.quicksum(
             getattr(m, name).build[k] for name in FACILITY_BLOCKS for k in getattr(m, name).BUILD)
@@ -54,6 +59,12 @@ def add_policy(m: pyo.ConcreteModel, d: ModelInputs) -> None:
             (b.shortfall[k, q] for (k, q) in b.CONTENT if q == p), start=0),
         "carbon_cap_penalty": lambda p: pen.carbon_cap_excess_myen_per_t_co2 * b.co2_excess[p],
     })
+
+
+def _recycled_capacity(m: pyo.ConcreteModel, d: ModelInputs, metal: str, p: int):
+    """Most recycled metal the refineries' capacity could yield: recovery x richest black mass x capacity."""
+    richest = max((d.metal_per_t_bm.get((c, metal), 0.0) for c in d.chemistries), default=0.0)
+    return d.recovery[metal] * richest * pyo.quicksum(m.refineries.capacity[f, p] for f in m.refineries.SITE)
 
 
 def _demand_total(d: ModelInputs, metal: str, p: int) -> float:
