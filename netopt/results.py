@@ -73,8 +73,7 @@ def nodes_table(d: ModelInputs) -> pd.DataFrame:
     for role, df in d.nodes.items():
         frames.append(df.assign(role=role))
     nodes = pd.concat(frames, ignore_index=True)
-    names = {**d.sites["name"].to_dict()}
-    nodes["name"] = nodes["id"].map(names).fillna(nodes["id"])
+    nodes["name"] = nodes["id"].map(d.sites["name"]).fillna(nodes["id"])
     return nodes.rename(columns={"id": "node_id"})[["node_id", "name", "role", "lat", "lon"]]
 
 

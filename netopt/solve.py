@@ -77,11 +77,6 @@ _STATUS = {
 }
 
 
-def solver_version() -> str:
-    h = highspy.Highs()
-    return f"HiGHS {h.version()}" if hasattr(h, "version") else "HiGHS"
-
-
 def solve(model: pyo.ConcreteModel, options: SolveOptions | None = None, stage_of=None) -> SolveResult:
     """Solve ``model`` with HiGHS; load the incumbent (if any) into the model's variables.
 

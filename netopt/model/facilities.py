@@ -89,7 +89,11 @@ def add_capacity_constraints(m: pyo.ConcreteModel, b: pyo.Block, d: ModelInputs,
     else:
         b.one_build = pyo.Constraint(b.SITE, rule=lambda b, s: pyo.quicksum(b.build[k] for k in b.builds_at[s]) <= 1
                                      if b.builds_at[s] else pyo.Constraint.Skip)
-    bound = {(s, p): input_bound(m, d, b.kind, s, p) for s in b.SITE for p in periods}
+    if b.kind == "hub":
+        bound = {(s, p): input_bound(m, d, b.kind, s, p) for s in b.SITE for p in periods}
+    else:  # the same national bound for every site of the kind
+        national = {p: input_bound(m, d, b.kind, None, p) for p in periods}
+        bound = {(s, p): national[p] for s in b.SITE for p in periods}
     b.capacity_limit = pyo.Constraint(b.SITE, periods, rule=lambda b, s, p: relation(
         throughput(s, p) <= b.existing[s, p] + pyo.quicksum(
             (min(b.size_capacity[z], bound[s, p]) * b.build[s, z, q] for (_, z, q) in b.builds_at[s] if q <= p),
@@ -108,7 +112,7 @@ def add_capacity_constraints(m: pyo.ConcreteModel, b: pyo.Block, d: ModelInputs,
                                        <= min(biggest, arc_flow_bound(m, d, a, k, p)) * b.open[s, p])
 
 
-def input_bound(m: pyo.ConcreteModel, d: ModelInputs, kind: str, site: str, period: int) -> float:
+def input_bound(m: pyo.ConcreteModel, d: ModelInputs, kind: str, site: str | None, period: int) -> float:
     """Most input a site of ``kind`` could receive in ``period`` (t/yr), whatever is built.
 
     Hubs: what the regions linked to them can collect. Pre-treatment: all collectable packs plus
