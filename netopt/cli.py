@@ -137,13 +137,14 @@ def _write_map(result_dir: Path, target: Path) -> None:
 @app.command()
 @handle_errors
 def validate(
-    instance: Path = typer.Argument(..., help="Instance folder."),
+    instance: Optional[Path] = typer.Argument(None, help="Instance folder (default: the bundled Japan instance)."),
     scenario: Optional[str] = typer.Option(None, "--scenario", "-s", help="Also check after applying a scenario."),
     debug: bool = DebugOpt,
 ):
     """Check an instance and report every problem at once (exit code 2 if any)."""
     from netopt.scenarios import apply_scenario, describe_scenarios
 
+    instance = _instance_path(instance)
     inst = load_instance(instance)
     names = [scenario] if scenario else ["base", *describe_scenarios(inst)]
     for name in names:
@@ -154,11 +155,12 @@ def validate(
 
 @app.command()
 @handle_errors
-def scenarios(instance: Path = typer.Argument(..., help="Instance folder."), debug: bool = DebugOpt):
+def scenarios(instance: Optional[Path] = typer.Argument(None, help="Instance folder (default: the bundled Japan "
+                                                                 "instance)."), debug: bool = DebugOpt):
     """List the named scenarios of an instance."""
     from netopt.scenarios import describe_scenarios
 
-    inst = load_instance(instance)
+    inst = load_instance(_instance_path(instance))
     described = describe_scenarios(inst)
     if not described:
         typer.echo("no named scenarios")

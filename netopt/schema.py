@@ -164,8 +164,22 @@ TABLES: tuple[Table, ...] = (
             _c("reuse_fit_share", "float", "-", "Share of collected packs fit for second life.", **SHARE),
             _c("max_t_per_yr", "float", "t / yr", "Reuse demand (national cap).", **NONNEG),
             _c("price_myen_per_t", "float", "Myen / t", "Revenue per tonne sold for reuse.", **NONNEG),
+            _c("usable_kwh_per_t", "float", "kWh / t",
+               "Usable energy of a tonne of packs sold for reuse (nameplate x state of health); what counts against "
+               "the energy cap in reuse_market.", 0.0, **NONNEG),
         ),
         key=("chemistry", "period"),
+        optional=True,
+    ),
+    Table(
+        "reuse_market",
+        "National second-life market: usable energy of reused packs it takes per year, all chemistries together.",
+        (
+            _c("period", "int", "yr", "Period.", references="settings.periods"),
+            _c("max_mwh_per_yr", "float", "MWh / yr", "Most usable energy sold for reuse per year (inf = no cap).",
+               INF, **NONNEG),
+        ),
+        key=("period",),
         optional=True,
     ),
     Table(

@@ -52,7 +52,7 @@ DEFAULT_PERIODS = (2025, 2030, 2035, 2040, 2045, 2050)
 DEFAULT_LAST_PERIOD_YEARS = 5
 MODEL_SOURCE = "sup-netopt-est"
 INPUT_FILES = ("sales_history", "sales_paths", "lifetimes", "cathodes", "archetypes", "cohort_mix",
-               "exports_history", "export_paths", "retention", "prefectures", "nev_anchors", "stock_history",
+               "exports_history", "export_paths", "retention", "prefectures", "nev_subsidies", "stock_history",
                "white_paper")
 
 
@@ -265,21 +265,21 @@ def material_flows(flows: pd.DataFrame, contents: pd.DataFrame) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- regions
 
-def region_shares(prefectures: pd.DataFrame, anchors: pd.DataFrame, national_total_veh: float) -> pd.DataFrame:
-    r"""Share of the national EOL stream in each prefecture.
+def region_shares(prefectures: pd.DataFrame, subsidies: pd.DataFrame) -> pd.DataFrame:
+    r"""Share of the national EOL stream in each prefecture: :math:`n_i / \sum_j n_j`.
 
-    Anchored prefectures (verified NeV EV+PHEV subsidy counts :math:`n_i`) get
-    :math:`n_i / N`, with :math:`N` the national EV+PHEV total; the others share the
-    rest in proportion to population (fallback). ``basis`` says which was used.
+    :math:`n_i` is prefecture i's count of national EV+PHEV purchase-subsidy grants
+    (NeV, FY2009-FY2024), the only 47-prefecture indicator of where plug-in cars were
+    bought. One key serves every cohort and year.
     """
     df = prefectures.copy()
     df["region_id"] = df["jis_code"].map(lambda j: f"JP{int(j):02d}")
-    anchored = df["jis_code"].isin(anchors["jis_code"])
-    counts = df["jis_code"].map(anchors.set_index("jis_code")["ev_phev_subsidies_veh"])
-    rest = 1.0 - counts[anchored].sum() / national_total_veh
-    pop = df["pop_2020_census"].where(~anchored, 0.0)
-    df["share"] = np.where(anchored, counts / national_total_veh, rest * pop / pop.sum())
-    df["basis"] = np.where(anchored, "NeV EV+PHEV subsidy count (verified anchor)", "population share (fallback)")
+    counts = df["jis_code"].map(subsidies.set_index("jis_code")["ev_phev_subsidies_veh"])
+    if counts.isna().any():
+        missing = ", ".join(df.loc[counts.isna(), "name_en"])
+        raise ValueError(f"inputs/nev_subsidies.csv has no row for: {missing}; add one row per prefecture")
+    df["share"] = counts / counts.sum()
+    df["basis"] = "NeV EV+PHEV subsidy grants FY2009-FY2024 (verified)"
     return df[["region_id", "name_en", "share", "basis"]]
 
 
@@ -332,11 +332,6 @@ def run(inputs: dict[str, pd.DataFrame], scenario: Scenario = Scenario(), last_y
     contents = cohort_contents(mix, archetype_contents(inputs["archetypes"], inputs["cathodes"]))
     return {"sales": sales, "flows": flows, "export_share": x, "contents": contents,
             "materials": material_flows(flows, contents)}
-
-
-def national_ev_total(inputs: dict[str, pd.DataFrame]) -> float:
-    """EV+PHEV cars sold up to the last historical year (IEA), the denominator of the NeV anchor shares."""
-    return float(inputs["sales_history"]["sales_veh"].sum())
 
 
 def supply_table(materials: pd.DataFrame, regions: pd.DataFrame, periods: tuple[int, ...], last_years: int,
@@ -433,7 +428,7 @@ def generate(folder: str | Path) -> dict[str, pd.DataFrame]:
     inputs = load_inputs(folder)
     periods, last_years = read_periods(folder)
     last_year = periods[-1] + last_years - 1
-    regions = region_shares(inputs["prefectures"], inputs["nev_anchors"], national_ev_total(inputs))
+    regions = region_shares(inputs["prefectures"], inputs["nev_subsidies"])
     out = {"regions.csv": regions_table(inputs["prefectures"])}
     runs: dict[tuple[str, str, str], dict] = {}
     for (table, sales_path, mix, export_path), rel in SCENARIO_FILES.items():

@@ -107,7 +107,7 @@ def test_mass_conservation_over_the_horizon(policy_run):
 
 
 def test_pack_tonnes_conserved_from_flows_to_supply_table(policy_run, inputs):
-    regions = supply.region_shares(inputs["prefectures"], inputs["nev_anchors"], supply.national_ev_total(inputs))
+    regions = supply.region_shares(inputs["prefectures"], inputs["nev_subsidies"])
     periods, last = supply.DEFAULT_PERIODS, supply.DEFAULT_LAST_PERIOD_YEARS
     table = supply.supply_table(policy_run["materials"], regions, periods, last, "test")
     mat = policy_run["materials"]
@@ -142,7 +142,7 @@ def test_lfp_shift_raises_lfp_share(inputs):
 
 
 def test_region_shares(inputs):
-    r = supply.region_shares(inputs["prefectures"], inputs["nev_anchors"], supply.national_ev_total(inputs))
+    r = supply.region_shares(inputs["prefectures"], inputs["nev_subsidies"])
     assert len(r) == 47 and r["share"].sum() == pytest.approx(1.0) and (r["share"] > 0).all()
     regions = pd.read_csv(JAPAN / "regions.csv")
     assert list(r["region_id"]) == list(regions["region_id"])
@@ -180,7 +180,7 @@ def test_every_row_sourced(rel):
 
 
 def test_supply_table_on_disk_is_current(policy_run, inputs):
-    regions = supply.region_shares(inputs["prefectures"], inputs["nev_anchors"], supply.national_ev_total(inputs))
+    regions = supply.region_shares(inputs["prefectures"], inputs["nev_subsidies"])
     periods, last = supply.read_periods(JAPAN)
     fresh = supply.supply_table(policy_run["materials"], regions, periods, last, "x")
     disk = pd.read_csv(JAPAN / "supply.csv")

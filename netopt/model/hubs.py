@@ -9,7 +9,8 @@ Constraints, with :math:`in_{hcp} = \sum_{a \in in(h)} flow_{a,c,p}`:
 .. math::
     \sum_{a \in out(h)} flow_{a,c,p} + reuse_{hcp} = in_{hcp}   \quad (balance)\\
     reuse_{hcp} \le \phi_{cp} \, in_{hcp}                      \quad (fit\ for\ reuse)\\
-    \sum_h reuse_{hcp} \le R_{cp}                               \quad (reuse\ market)\\
+    \sum_h reuse_{hcp} \le R_{cp}                               \quad (reuse\ market,\ t)\\
+    \sum_{h,c} e_{cp} \, reuse_{hcp} \le 1000 \, E_p              \quad (reuse\ market,\ MWh;\ e\ in\ kWh/t)\\
     \sum_c in_{hcp} \le cap_{hp}                                \quad (capacity)
 
 Costs: fixed and processing (diagnosis) costs, minus reuse revenue :math:`\sum p^{reuse}_{cp} reuse_{hcp}`.
@@ -48,6 +49,9 @@ def add_hubs(m: pyo.ConcreteModel, d: ModelInputs) -> None:
                                  relation(b.reuse[h, c, p] <= market.at[(c, p), "reuse_fit_share"] * inflow(m, h, "pack", c, p)))
     b.reuse_market = pyo.Constraint(list(market.index), rule=lambda b, c, p: pyo.quicksum(
         b.reuse[h, c, p] for h in b.SITE) <= market.at[(c, p), "max_t_per_yr"])
+    b.reuse_energy = pyo.Constraint(sorted(d.reuse_cap_mwh), rule=lambda b, p: relation(pyo.quicksum(
+        (market.at[(c, q), "usable_kwh_per_t"] * b.reuse[h, c, q] for (h, c, q) in b.REUSE if q == p), start=0)
+        <= 1000.0 * d.reuse_cap_mwh[p]))
     # costs
     add_costs(b, d.periods, {
         **facility_costs(b, d, throughput),

@@ -41,7 +41,8 @@ class ModelInputs:
     virgin_price: dict[tuple, float]
     virgin_cap: dict[tuple, float]
     demand: dict[tuple, float]  # (site, metal, period) -> t/yr
-    reuse: pd.DataFrame  # chemistry, period, reuse_fit_share, max_t_per_yr, price_myen_per_t
+    reuse: pd.DataFrame  # chemistry, period, reuse_fit_share, max_t_per_yr, price_myen_per_t, usable_kwh_per_t
+    reuse_cap_mwh: dict[int, float]  # period -> MWh/yr of usable energy the second-life market takes
     sites: pd.DataFrame  # indexed by site_id
     options: pd.DataFrame  # kind, size, capacity_t_per_yr, annual_fixed_myen_per_yr
     processing_cost: dict[str, float]
@@ -103,6 +104,8 @@ def prepare(instance: Instance) -> ModelInputs:
         virgin_cap={(r.metal, r.period): r.virgin_cap_t_per_yr for r in prices.itertuples()},
         demand={(r.site_id, r.metal, r.period): r.demand_t_per_yr for r in demand.itertuples()},
         reuse=t("reuse"),
+        reuse_cap_mwh={r.period: r.max_mwh_per_yr for r in t("reuse_market").itertuples()
+                       if math.isfinite(r.max_mwh_per_yr)},
         sites=sites,
         options=opts,
         processing_cost=kinds["processing_cost_myen_per_t"].to_dict(),
