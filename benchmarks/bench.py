@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from netopt.api import load
-from netopt.model import build_model, build_period, prepare
+from netopt.model import build_model, build_stage, prepare
 from netopt.solve import SolveOptions, solve
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,7 +32,7 @@ def one_run(path: Path, scenario: str | None, linking: str, seed: int, time_limi
     model = build_model(prepare(inst))
     build_s = time.perf_counter() - t0
     solved = solve(model, SolveOptions(time_limit=time_limit, mip_gap=gap, seed=seed, duals=False),
-                   stage_of=build_period)
+                   stage_of=build_stage)
     s = solved.seconds
     return {"instance": path.name, "linking": linking, "seed": seed, "load": load_s, "build": build_s,
             "handoff": s["compile"] + s["handoff"], "warm_start": s.get("warm_start", 0.0), "solve": s["solve"],

@@ -18,7 +18,7 @@ from importlib import metadata
 from pathlib import Path
 
 from netopt.data import Instance, load_instance
-from netopt.model import build_model, build_period, prepare
+from netopt.model import build_model, build_stage, prepare
 from netopt.results import Results, extract, write
 from netopt.scenarios import apply_scenario
 from netopt.solve import SolveOptions, SolveResult, solve
@@ -57,6 +57,7 @@ class Run:
             "objective_myen": self.solved.objective,
             "bound_myen": self.solved.bound,
             "gap": self.solved.gap,
+            "bound_source": self.solved.bound_source,
             "options": {**self.solved.options, "log_file": "solver.log"},
             "model_size": self.solved.size,
             "seconds": {k: round(v, 3) for k, v in {**self.seconds, **self.solved.seconds}.items()},
@@ -103,7 +104,7 @@ def run(instance: str | Path | Instance, scenario: str | None = None,
     seconds["build"] = time.perf_counter() - t0
     if options.log_file is None:
         options.log_file = str(Path(tempfile.mkdtemp(prefix="netopt-")) / "solver.log")
-    solved = solve(model, options, stage_of=build_period)
+    solved = solve(model, options, stage_of=build_stage)
     t0 = time.perf_counter()
     results = extract(model, solved, inst.name, inst.scenario)
     seconds["extract"] = time.perf_counter() - t0

@@ -248,6 +248,7 @@ def _summary_head(solved: SolveResult, instance_name: str, scenario: str) -> dic
         "bound_myen": solved.bound,
         "gap": solved.gap,
         "gap_abs_myen": None if solved.objective is None or solved.bound is None else solved.objective - solved.bound,
+        "bound_source": solved.bound_source,
         "mip_gap_target": solved.options.get("mip_gap"),
         "solve_seconds": round(solved.seconds.get("solve", 0.0), 3),
         "note": status_note(solved.status, solved.gap, solved.has_solution),
@@ -261,10 +262,10 @@ def status_note(status: str, gap: float | None, has_solution: bool = True) -> st
     if status == "optimal":
         return ("Optimal within the requested relative MIP gap" + (f" (gap {100 * gap:.3f} %)" if gap else "")
                 + ". The gap is relative to the total cost, virgin metal included; gap_abs_myen gives it in Myen.")
+    g = "unknown" if gap is None or not math.isfinite(gap) else f"{100 * gap:.2f} %"
     if status == "time_limit":
-        g = "unknown" if gap is None or not math.isfinite(gap) else f"{100 * gap:.2f} %"
         return f"NOT PROVEN OPTIMAL: stopped at the time limit; best plan found, gap to the bound {g}."
-    return f"NO PLAN: solver status {status}."
+    return f"NOT PROVEN OPTIMAL: solver status {status}; best plan found, gap to the bound {g}."
 
 
 # ---------------------------------------------------------------- writing

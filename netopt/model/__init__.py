@@ -28,7 +28,7 @@ from netopt.model.trade import add_trade
 
 COST_BLOCKS = ("flows", "sources", "hubs", "pretreatment", "refineries", "demand", "trade", "policy")
 
-__all__ = ["build_model", "build_period", "prepare", "ModelInputs", "COST_BLOCKS"]
+__all__ = ["build_model", "build_period", "build_stage", "prepare", "ModelInputs", "COST_BLOCKS"]
 
 
 def build_model(d: ModelInputs) -> pyo.ConcreteModel:
@@ -55,9 +55,26 @@ def build_model(d: ModelInputs) -> pyo.ConcreteModel:
 
 
 def build_period(var) -> int | None:
-    """The period of a build decision (the stages of the solver's relax-and-fix start), else None."""
+    """The period of a build decision, else None."""
     parent = var.parent_component()
     return var.index()[-1] if parent.local_name == "build" else None
+
+
+COSTLIEST_FIRST = ("refineries", "pretreatment", "hubs")
+
+
+def build_stage(var) -> tuple[int, int] | None:
+    """Stage of a build decision in the solver's relax-and-fix start, else None.
+
+    Refineries, the costliest plants, form the first stage, all periods at once: that stage
+    is a relaxation of the whole model whose bound counts their fixed costs in whole plants
+    (see :func:`netopt.solve._relax_and_fix`). The other kinds follow period by period.
+    """
+    period = build_period(var)
+    if period is None:
+        return None
+    kind = var.parent_block().local_name
+    return (0, 0) if kind == COSTLIEST_FIRST[0] else (1, period)
 
 
 def add_aggregate_capacity(m: pyo.ConcreteModel, d: ModelInputs) -> None:
