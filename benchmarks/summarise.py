@@ -1,0 +1,61 @@
+"""Print the scenario table of ``instances/<instance>/README.md`` from the runs under ``results/<instance>/``.
+
+    python benchmarks/summarise.py [RESULTS_FOLDER]      # default results/japan
+
+Reads each run's ``summary.json`` and ``run.json`` (written by ``benchmarks/scenarios.py`` or
+``netopt solve``) and prints one markdown row per scenario, baseline first. Seconds are the
+whole run (load, build, hand-off, relax-and-fix start, search, duals).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+METALS = ("Li", "Ni", "Co", "Mn")
+
+
+def row(folder: Path) -> dict:
+    s = json.loads((folder / "summary.json").read_text())
+    r = json.loads((folder / "run.json").read_text())
+    k = s["kpis"]
+    opened = k["facilities_opened"]["by_kind"]
+    share = k["self_sufficiency_share"]
+    slack = k["slack"]
+    return {
+        "scenario": s["scenario"],
+        "status": s["status"],
+        "gap %": round(100 * s["gap"], 3) if s["gap"] is not None else None,
+        "gap Myen": round(s["gap_abs_myen"]) if s["gap_abs_myen"] is not None else None,
+        "bound from": {"first warm-start stage": "stage 1", "highs": "HiGHS"}.get(s.get("bound_source"), "-"),
+        "seconds": round(sum(r["seconds"].values()), 1),
+        "cost Myen": round(s["objective_myen"]),
+        "new hubs/PT/ref": "/".join(str(opened.get(kind, 0)) for kind in ("hub", "pretreatment", "refinery")),
+        "leaked metal t": round(k["leaked_metal_t_total"]),
+        **{f"{m} 2040/2050 %": " / ".join(f"{100 * share.get(m, {}).get(p, 0):.1f}" for p in ("2040", "2050"))
+           for m in METALS},
+        "slack t": round(slack["unmet_demand_t_total"] + slack["unprocessed_packs_t_total"]),
+    }
+
+
+def table(results: Path) -> pd.DataFrame:
+    rows = [row(f) for f in sorted(results.iterdir()) if (f / "summary.json").exists()]
+    df = pd.DataFrame(rows)
+    base = df.loc[df["scenario"] == "baseline", "cost Myen"]
+    if not base.empty:
+        df.insert(df.columns.get_loc("cost Myen") + 1, "vs baseline Myen", df["cost Myen"] - int(base.iloc[0]))
+    order = {"baseline": 0}
+    return df.sort_values("scenario", key=lambda c: c.map(lambda n: order.get(n, 1)), kind="stable")
+
+
+def main() -> None:
+    results = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "results" / "japan"
+    print(table(results).to_markdown(index=False))
+
+
+if __name__ == "__main__":
+    main()
