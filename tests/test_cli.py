@@ -73,6 +73,13 @@ def test_validate_ok_and_scenarios_listed(toy_path):
     assert "no_retention" in listed.stdout and "Virgin metal prices 50 % higher." in listed.stdout
 
 
+def test_scenarios_and_validate_default_to_the_japan_instance():
+    listed = netopt("scenarios")
+    assert listed.returncode == 0 and "white_paper" in listed.stdout and "recycled_content" in listed.stdout
+    ok = netopt("validate", "--scenario", "white_paper")
+    assert ok.returncode == 0 and "japan: OK" in ok.stdout
+
+
 def test_unknown_scenario_is_a_clear_error(toy_path, tmp_path):
     result = netopt("solve", toy_path, "--scenario", "nope", "--out", tmp_path / "x")
     assert result.returncode == 2
