@@ -60,7 +60,7 @@ def build_period(var) -> int | None:
     return var.index()[-1] if parent.local_name == "build" else None
 
 
-COSTLIEST_FIRST = ("refineries", "pretreatment", "hubs")
+FIRST_STAGE = "refineries"
 
 
 def build_stage(var) -> tuple[int, int] | None:
@@ -74,7 +74,7 @@ def build_stage(var) -> tuple[int, int] | None:
     if period is None:
         return None
     kind = var.parent_block().local_name
-    return (0, 0) if kind == COSTLIEST_FIRST[0] else (1, period)
+    return (0, 0) if kind == FIRST_STAGE else (1, period)
 
 
 def add_aggregate_capacity(m: pyo.ConcreteModel, d: ModelInputs) -> None:
