@@ -462,7 +462,12 @@ def main(argv: list[str] | None = None) -> int:
     if len(argv) != 1:
         print("usage: python -m netopt.supply INSTANCE_FOLDER", file=sys.stderr)
         return 2
-    for path in write(argv[0]):
+    try:
+        written = write(argv[0])
+    except (ValueError, FileNotFoundError) as e:  # bad or missing inputs: say which, no traceback
+        print(f"netopt.supply: {e}", file=sys.stderr)
+        return 2
+    for path in written:
         print(f"wrote {path}")
     return 0
 

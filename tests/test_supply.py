@@ -194,3 +194,16 @@ def test_leakage_tables():
     assert (kept["leakage_share"] <= base["leakage_share"] + 1e-9).all()
     supply_ids = set(pd.read_csv(JAPAN / "supply.csv")["region_id"])
     assert supply_ids == set(pd.read_csv(JAPAN / "regions.csv")["region_id"])
+
+
+def test_missing_prefecture_is_a_clear_error_and_writes_nothing(tmp_path, capsys):
+    import shutil
+
+    shutil.copytree(JAPAN / "inputs", tmp_path / "inputs")
+    shutil.copy(JAPAN / "instance.toml", tmp_path / "instance.toml")
+    counts = pd.read_csv(tmp_path / "inputs" / "nev_subsidies.csv")
+    counts[counts["name_en"] != "Okinawa"].to_csv(tmp_path / "inputs" / "nev_subsidies.csv", index=False)
+    assert supply.main([str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "nev_subsidies.csv has no row for: Okinawa" in err and "Traceback" not in err
+    assert not (tmp_path / "supply.csv").exists()
