@@ -3,8 +3,10 @@
     python benchmarks/bench.py [--instances toy japan] [--seeds 0 1 2] [--linking aggregate weak]
                                [--time-limit 300] [--handoff]
 
-Every configuration runs in this one process, interleaved by seed, so the ratios between
-configurations are measured side by side on the same (shared, noisy) machine. ``--handoff``
+Each run is loaded as a RunSpec: ``linking`` is set by an override, the solve settings and seed
+by the spec, so every change is logged like any other. Every configuration runs in this one
+process, interleaved by seed, so the ratios between configurations are measured side by side on
+the same (shared, noisy) machine. ``--handoff``
 also times Pyomo's default HiGHS interface (``pyomo.contrib.solver`` 'highs', time limit 0)
 against netopt's standard-form hand-off on the same model.
 """
@@ -17,22 +19,25 @@ import time
 from pathlib import Path
 
 from netopt.api import load
-from netopt.model import build_model, build_stage, prepare
-from netopt.solve import SolveOptions, solve
+from netopt.instance.overrides import SetSetting
+from netopt.instance.settings import SolveSettings
+from netopt.model import build_model
+from netopt.model.inputs import prepare
+from netopt.model.staging import build_stage
+from netopt.solve import solve
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def one_run(path: Path, scenario: str | None, linking: str, seed: int, time_limit: float, gap: float) -> dict:
     t0 = time.perf_counter()
-    inst = load(path, scenario)
-    inst.settings.model.linking = linking
+    inst = load(path, scenario, overrides=[SetSetting(path="model.linking", value=linking, source="bench")],
+                solve={"time_limit": time_limit, "mip_gap": gap, "duals": False}, seed=seed)
     load_s = time.perf_counter() - t0
     t0 = time.perf_counter()
     model = build_model(prepare(inst))
     build_s = time.perf_counter() - t0
-    solved = solve(model, SolveOptions(time_limit=time_limit, mip_gap=gap, seed=seed, duals=False),
-                   stage_of=build_stage)
+    solved = solve(model, inst.settings.solve, stage_of=build_stage)
     s = solved.seconds
     return {"instance": path.name, "linking": linking, "seed": seed, "load": load_s, "build": build_s,
             "handoff": s["compile"] + s["handoff"], "warm_start": s.get("warm_start", 0.0), "solve": s["solve"],
@@ -42,9 +47,9 @@ def one_run(path: Path, scenario: str | None, linking: str, seed: int, time_limi
 def pyomo_default_handoff(path: Path) -> tuple[float, float]:
     """Seconds to hand the same model to HiGHS: Pyomo's contrib interface vs compile + passModel."""
     from pyomo.contrib.solver.common.factory import SolverFactory
+    from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
     from netopt.solve import _highs, _highs_lp
-    from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
     model = build_model(prepare(load(path)))
     t0 = time.perf_counter()
@@ -55,7 +60,7 @@ def pyomo_default_handoff(path: Path) -> tuple[float, float]:
     t0 = time.perf_counter()
     form = LinearStandardFormCompiler().write(model, mixed_form=True)
     lp, _ = _highs_lp(form)
-    h = _highs(SolveOptions(time_limit=0.0))
+    h = _highs(SolveSettings(time_limit=0.0))
     h.passModel(lp)
     ours = time.perf_counter() - t0
     return contrib, ours

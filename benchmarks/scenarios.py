@@ -13,9 +13,9 @@ import time
 from pathlib import Path
 
 from netopt.api import run
-from netopt.data import load_instance
-from netopt.scenarios import describe_scenarios
-from netopt.solve import SolveOptions
+from netopt.instance.io import load_instance
+from netopt.instance.overrides import describe_scenarios
+from netopt.instance.runspec import RunSpec
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -34,7 +34,8 @@ def main() -> None:
           f"{'leaked t':>10} {'Li':>5} {'Ni':>5} {'Co':>5} {'Mn':>5}  (self-sufficiency 2050 %)")
     for name in names:
         t0 = time.perf_counter()
-        plan = run(inst, name, SolveOptions(time_limit=a.time_limit, mip_gap=a.mip_gap))
+        plan = run(RunSpec(instance=a.instance, scenario=name, solve={"time_limit": a.time_limit,
+                                                                      "mip_gap": a.mip_gap}))
         total = time.perf_counter() - t0
         plan.write(Path(a.out) / inst.name / name, overwrite=True)
         s = plan.results.summary

@@ -2,26 +2,27 @@
 
     python benchmarks/summarise.py [RESULTS_FOLDER]      # default results/japan
 
-Reads each run's ``summary.json`` and ``run.json`` (written by ``benchmarks/scenarios.py`` or
-``netopt solve``) and prints one markdown row per scenario, baseline first. Seconds are the
+Reads each run folder with :func:`netopt.results.store.read_run` (written by ``benchmarks/scenarios.py``
+or ``netopt solve``) and prints one markdown row per scenario, baseline first. Seconds are the
 whole run (load, build, hand-off, relax-and-fix start, search, duals).
 """
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
 import pandas as pd
+
+from netopt.results.store import read_run
 
 ROOT = Path(__file__).resolve().parents[1]
 METALS = ("Li", "Ni", "Co", "Mn")
 
 
 def row(folder: Path) -> dict:
-    s = json.loads((folder / "summary.json").read_text())
-    r = json.loads((folder / "run.json").read_text())
+    run = read_run(folder)
+    s, r = run.summary, run.run_info
     k = s["kpis"]
     opened = k["facilities_opened"]["by_kind"]
     share = k["self_sufficiency_share"]

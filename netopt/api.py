@@ -1,9 +1,12 @@
-"""The Python API, mirroring the CLI: load, apply a scenario, build, solve, get tables.
+"""The Python API, mirroring the CLI: load, apply a scenario and overrides, build, solve, get tables.
 
 >>> from netopt.api import run
->>> plan = run("instances/toy", scenario="baseline")
+>>> plan = run("instances/toy", scenario="baseline", solve={"mip_gap": 0.0})
 >>> plan.results.metals        # a pandas DataFrame
 >>> plan.write("results/toy/baseline", overwrite=True)
+
+A run is described by a :class:`~netopt.instance.runspec.RunSpec` (``plan.spec``); ``run`` and
+``load`` accept one, or build one from their arguments. Nothing passed in is changed.
 """
 
 from __future__ import annotations
@@ -13,15 +16,20 @@ import platform
 import sys
 import tempfile
 import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
-from netopt.data import Instance, load_instance
-from netopt.model import build_model, build_stage, prepare
-from netopt.results import Results, extract, write
-from netopt.scenarios import apply_scenario
-from netopt.solve import SolveOptions, SolveResult, solve
+from netopt import solve as solver
+from netopt.instance.io import Instance
+from netopt.instance.runspec import RunSpec, extend_instance
+from netopt.model import build_model
+from netopt.model.inputs import prepare
+from netopt.model.staging import build_stage
+from netopt.results.extract import extract
+from netopt.results.store import RunData, write_run
+from netopt.solve import SolveResult
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_INSTANCES = ("japan", "toy")
@@ -40,9 +48,13 @@ def default_instance() -> Path:
 class Run:
     instance: Instance
     solved: SolveResult
-    results: Results
+    results: RunData
     seconds: dict[str, float] = field(default_factory=dict)
     log_file: Path | None = None
+
+    @property
+    def spec(self) -> RunSpec:
+        return self.instance.spec
 
     def run_info(self) -> dict:
         """Everything needed to reproduce and judge this run (written as run.json)."""
@@ -50,6 +62,8 @@ class Run:
             "instance": self.instance.name,
             "instance_path": str(self.instance.path),
             "scenario": self.instance.scenario,
+            "run_id": self.spec.id,
+            "run_spec": self.spec.model_dump(mode="json"),
             "inputs_sha256": self.instance.inputs_hash,
             "overrides": self.instance.overrides,
             "status": self.solved.status,
@@ -63,11 +77,12 @@ class Run:
             "seconds": {k: round(v, 3) for k, v in {**self.seconds, **self.solved.seconds}.items()},
             "versions": versions(),
             "command": " ".join(sys.argv),
-            "finished_utc": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+            "finished_utc": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
         }
 
     def write(self, out: str | Path, overwrite: bool = False) -> Path:
-        return write(self.results, self.run_info(), Path(out), overwrite=overwrite, log_file=self.log_file)
+        run = RunData(summary=self.results.summary, tables=self.results.tables, run_info=self.run_info())
+        return write_run(run, Path(out), overwrite=overwrite, log_file=self.log_file)
 
 
 def versions() -> dict[str, str]:
@@ -80,32 +95,40 @@ def versions() -> dict[str, str]:
     return out
 
 
-def load(instance: str | Path | Instance, scenario: str | None = None) -> Instance:
-    """Load (if given a path) and apply a scenario ("a+b" composes; none = the instance's default).
+def load(instance: str | Path | Instance | RunSpec, scenario: str | None = None, *, overrides: Sequence = (),
+         solve: Mapping | None = None, seed: int | None = None) -> Instance:
+    """The instance of a run: read (if given a path or a RunSpec) with the scenario ("a+b" composes;
+    none = the instance's default), ``overrides``, ``solve`` settings and ``seed`` applied and logged.
 
-    An :class:`Instance` passed without a scenario is taken as it is.
+    An :class:`Instance` passed with nothing else is taken as it is; with more, the more is applied
+    to it (the instance passed is not changed).
     """
+    extra = bool(scenario or overrides or solve or seed is not None)
+    if isinstance(instance, RunSpec):
+        if extra:
+            raise ValueError("pass either a RunSpec or its parts, not both")
+        return instance.load()
     if isinstance(instance, Instance):
-        return instance if scenario is None else apply_scenario(instance, scenario)
-    return apply_scenario(load_instance(instance), scenario)
+        return extend_instance(instance, scenario, overrides, solve, seed) if extra else instance
+    return RunSpec(instance=str(instance), scenario=scenario, overrides=tuple(overrides), solve=dict(solve or {}),
+                   seed=seed).load()
 
 
-def run(instance: str | Path | Instance, scenario: str | None = None,
-        options: SolveOptions | None = None) -> Run:
-    """Load, apply ``scenario``, build, solve and extract the results."""
-    options = options or SolveOptions()
+def run(instance: str | Path | Instance | RunSpec, scenario: str | None = None, *, overrides: Sequence = (),
+        solve: Mapping | None = None, seed: int | None = None) -> Run:
+    """Load (see :func:`load`), build, solve with the instance's ``[solve]`` settings, extract the results."""
     seconds = {}
     t0 = time.perf_counter()
-    inst = load(instance, scenario)
+    inst = load(instance, scenario, overrides=overrides, solve=solve, seed=seed)
+    if inst.spec is None:  # an Instance as read, taken as it is
+        inst = extend_instance(inst)
     seconds["load"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    inputs = prepare(inst)
-    model = build_model(inputs)
+    model = build_model(prepare(inst))
     seconds["build"] = time.perf_counter() - t0
-    if options.log_file is None:
-        options.log_file = str(Path(tempfile.mkdtemp(prefix="netopt-")) / "solver.log")
-    solved = solve(model, options, stage_of=build_stage)
+    log_file = Path(tempfile.mkdtemp(prefix="netopt-")) / "solver.log"
+    solved = solver.solve(model, inst.settings.solve, stage_of=build_stage, log_file=log_file)
     t0 = time.perf_counter()
     results = extract(model, solved, inst.name, inst.scenario)
     seconds["extract"] = time.perf_counter() - t0
-    return Run(inst, solved, results, seconds, Path(options.log_file))
+    return Run(inst, solved, results, seconds, log_file)

@@ -1,8 +1,9 @@
-"""Command line: ``netopt solve | validate | scenarios | docs``.
+"""Command line: ``netopt solve | validate | scenarios | map | report | calibrate | docs``.
 
 Errors in the input are printed as ``file:line: column: problem (got value)`` with exit
-code 2 and nothing written; an existing run folder is not replaced without ``--overwrite``
-(exit code 1). Unexpected failures print one line (``--debug`` shows the traceback).
+code 2 and nothing written; a bad ``--set`` or solve option is one line, also exit code 2; an
+existing run folder is not replaced without ``--overwrite`` (exit code 1). Unexpected failures
+print one line (``--debug`` shows the traceback).
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from typing import Optional
 
 import typer
 
-from netopt.data import InstanceError, Problem, load_instance
-from netopt.results import OutputExists, check_target
+from netopt.instance.io import load_instance
+from netopt.instance.validate import InstanceError, OverrideError, Problem
+from netopt.results.store import OutputExists, check_target
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Plan Japan's EV-battery recycling network: collection hubs, black-mass plants, refineries, "
@@ -39,14 +41,18 @@ def handle_errors(func):
         debug = kwargs.get("debug", False)
         try:
             return func(*args, **kwargs)
+        except OverrideError as e:
+            for p in e.problems:
+                _echo_err(f"netopt: {p}")
+            raise typer.Exit(EXIT_INPUT) from None
         except InstanceError as e:
             _echo_err(f"netopt: the instance has {len(e.problems)} problem(s):")
             for p in e.problems:
                 _echo_err(f"  {p}")
-            raise typer.Exit(EXIT_INPUT)
+            raise typer.Exit(EXIT_INPUT) from None
         except OutputExists as e:
             _echo_err(f"netopt: {e}")
-            raise typer.Exit(EXIT_OUTPUT)
+            raise typer.Exit(EXIT_OUTPUT) from None
         except typer.Exit:
             raise
         except Exception as e:  # noqa: BLE001 - last line of defence for users
@@ -54,7 +60,7 @@ def handle_errors(func):
                 raise
             _echo_err(f"netopt: internal error: {type(e).__name__}: {e}\n"
                       "  run again with --debug for the traceback, and please report it")
-            raise typer.Exit(EXIT_INTERNAL)
+            raise typer.Exit(EXIT_INTERNAL) from None
 
     return wrapper
 
@@ -74,28 +80,39 @@ def solve(
     instance: Optional[Path] = typer.Argument(None, help="Instance folder (default: the bundled Japan instance)."),
     scenario: Optional[str] = typer.Option(None, "--scenario", "-s",
                                            help="Named scenario; 'a+b' applies a then b (default: the instance's)."),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Result folder (default results/<instance>/<scenario>)."),
-    time_limit: float = typer.Option(600.0, "--time-limit", help="Seconds before HiGHS stops with its best plan."),
-    mip_gap: float = typer.Option(0.005, "--mip-gap", help="Relative MIP gap at which HiGHS stops."),
-    threads: int = typer.Option(0, "--threads", help="HiGHS threads (0 = HiGHS decides)."),
-    seed: int = typer.Option(0, "--seed", help="HiGHS random seed."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o",
+                                       help="Result folder (default results/<instance>/<scenario>)."),
+    set_: Optional[list[str]] = typer.Option(None, "--set", help="Override a setting, KEY=VALUE with a dotted key "
+                                             "and a TOML value, e.g. policy.carbon_price_yen_per_t_co2=5000 or "
+                                             "solve.mip_gap=0.01 (repeatable; applied after the scenario)."),
+    time_limit: Optional[float] = typer.Option(None, "--time-limit", help="Seconds before HiGHS stops with its best "
+                                               "plan (default: the instance's solve.time_limit, 600)."),
+    mip_gap: Optional[float] = typer.Option(None, "--mip-gap", help="Relative MIP gap at which HiGHS stops "
+                                            "(default: solve.mip_gap, 0.005)."),
+    threads: Optional[int] = typer.Option(None, "--threads", help="HiGHS threads (default: solve.threads, 0 = "
+                                          "HiGHS decides)."),
+    seed: Optional[int] = typer.Option(None, "--seed", help="HiGHS random seed (default: solve.seed, 0)."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing result folder."),
     map_: bool = typer.Option(True, "--map/--no-map", help="Also write maps/<instance>-<scenario>.html."),
     debug: bool = DebugOpt,
 ):
     """Solve an instance and write its results."""
-    from netopt.api import load, run
-    from netopt.solve import SolveOptions
+    from netopt.api import run
+    from netopt.instance.overrides import parse_assignment
+    from netopt.instance.runspec import RunSpec
 
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
-    path = _instance_path(instance)
-    inst = load(path, scenario)
+    flags = {"time_limit": time_limit, "mip_gap": mip_gap, "threads": threads}
+    spec = RunSpec.make(instance=str(_instance_path(instance)), scenario=scenario,
+                        overrides=tuple(parse_assignment(text) for text in set_ or []),
+                        solve={k: v for k, v in flags.items() if v is not None}, seed=seed)
+    inst = spec.load()
     target = out or Path("results") / inst.name / inst.scenario
     check_target(target, overwrite)
     for line in inst.overrides:
         _echo_err(f"override {line}")
     _echo_err(f"solving {inst.name} / {inst.scenario} ...")
-    plan = run(inst, options=SolveOptions(time_limit=time_limit, mip_gap=mip_gap, threads=threads, seed=seed))
+    plan = run(inst)
     written = plan.write(target, overwrite=overwrite)
     s = plan.results.summary
     typer.echo(f"{inst.name} / {inst.scenario}: {plan.solved.describe()}")
@@ -119,12 +136,13 @@ def _print_kpis(k: dict) -> None:
     slack = k["slack"]
     if slack["unmet_demand_t_total"] > 1e-6 or slack["unprocessed_packs_t_total"] > 1e-6:
         typer.echo(f"  WARNING slack used: unmet demand {slack['unmet_demand_t_total']:,.1f} t, unprocessed packs "
-                   f"{slack['unprocessed_packs_t_total']:,.1f} t (penalty {slack['penalty_discounted_myen']:,.1f} Myen)")
+                   f"{slack['unprocessed_packs_t_total']:,.1f} t "
+                   f"(penalty {slack['penalty_discounted_myen']:,.1f} Myen)")
 
 
 def _write_map(result_dir: Path, target: Path) -> None:
     try:
-        from netopt.maps import write_map
+        from netopt.views.maps.build import write_map
     except ImportError:
         return
     try:
@@ -142,7 +160,7 @@ def validate(
     debug: bool = DebugOpt,
 ):
     """Check an instance and report every problem at once (exit code 2 if any)."""
-    from netopt.scenarios import apply_scenario, describe_scenarios
+    from netopt.instance.overrides import apply_scenario, describe_scenarios
 
     instance = _instance_path(instance)
     inst = load_instance(instance)
@@ -158,7 +176,7 @@ def validate(
 def scenarios(instance: Optional[Path] = typer.Argument(None, help="Instance folder (default: the bundled Japan "
                                                                  "instance)."), debug: bool = DebugOpt):
     """List the named scenarios of an instance."""
-    from netopt.scenarios import describe_scenarios
+    from netopt.instance.overrides import describe_scenarios
 
     inst = load_instance(_instance_path(instance))
     described = describe_scenarios(inst)
@@ -173,8 +191,8 @@ def scenarios(instance: Optional[Path] = typer.Argument(None, help="Instance fol
 @handle_errors
 def docs(out: Path = typer.Option(Path("docs/format.md"), "--out", help="Where to write the format reference."),
          debug: bool = DebugOpt):
-    """Regenerate the instance format reference from the schema."""
-    from netopt.docs import format_reference
+    """Regenerate the instance and run-folder format reference from the schema and the catalogue."""
+    from netopt.tools.docs import format_reference
 
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(format_reference())
@@ -196,7 +214,9 @@ def map_(
     debug: bool = DebugOpt,
 ):
     """Draw a run (or the differences between two runs) as a self-contained HTML map."""
-    from netopt.maps import MEASURES, compare_target, default_target, write_compare, write_map
+    from netopt.views.maps.build import MEASURES, write_map
+    from netopt.views.maps.compare import write_compare
+    from netopt.views.maps.page import compare_target, default_target
 
     if measure not in MEASURES:
         _echo_err(f"netopt: unknown measure {measure!r}; choose one of {', '.join(MEASURES)}")
@@ -217,7 +237,7 @@ def map_(
             path = write_map(result_dir, out or default_target(result_dir, measure), measure=measure, tiles=tiles)
     except ValueError as e:  # e.g. a run that holds no plan, or two runs without a common period
         _echo_err(f"netopt: {e}")
-        raise typer.Exit(EXIT_INPUT)
+        raise typer.Exit(EXIT_INPUT) from None
     typer.echo(f"map: {path} ({path.stat().st_size / 1e6:.1f} MB)")
 
 
@@ -230,7 +250,7 @@ def report(
     debug: bool = DebugOpt,
 ):
     """Write report.html (KPIs, Sankey, costs, self-sufficiency, facilities) and results.xlsx for a run."""
-    from netopt.report import write_report
+    from netopt.views.report import write_report
 
     if not (result_dir / "summary.json").exists():
         _echo_err(f"netopt: {result_dir} is not a run folder (no summary.json)")
@@ -247,12 +267,12 @@ def calibrate(
 ):
     """Compare the end-of-life supply model with the white paper's historical figures (to 2024)."""
     from netopt.api import REPO_ROOT
-    from netopt.calibrate import calibration_report, format_report
+    from netopt.supply.calibrate import calibration_report, format_report
 
     folder = instance or REPO_ROOT / "instances" / "japan"
     if not (Path(folder) / "inputs").is_dir():
         raise InstanceError([Problem(str(folder), None, "inputs/", "no supply-model inputs here; calibrate needs an "
-                                     "instance built by netopt.supply, such as instances/japan")])
+                                     "instance built by python -m netopt.supply, such as instances/japan")])
     typer.echo(format_report(calibration_report(folder)))
 
 

@@ -7,6 +7,9 @@ of its options, its log file, the incumbent and bound on a time limit, and duals
 
 After a MIP solve the integer variables are fixed at their values and the LP is solved
 once more for the marginal value of capacity (the dual of each capacity row).
+
+The options are the ``[solve]`` settings of the instance (:class:`~netopt.instance.settings.SolveSettings`),
+so that scenarios, ``--set`` and run specs can change them like any other setting.
 """
 
 from __future__ import annotations
@@ -21,16 +24,7 @@ import numpy as np
 import pyomo.environ as pyo
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
-
-@dataclass
-class SolveOptions:
-    time_limit: float = 600.0
-    mip_gap: float = 0.005
-    threads: int = 0
-    seed: int = 0
-    log_file: str | None = None
-    duals: bool = True
-    warm_start: bool = True
+from netopt.instance.settings import SolveSettings
 
 
 @dataclass
@@ -78,14 +72,16 @@ _STATUS = {
 }
 
 
-def solve(model: pyo.ConcreteModel, options: SolveOptions | None = None, stage_of=None) -> SolveResult:
+def solve(model: pyo.ConcreteModel, options: SolveSettings | None = None, stage_of=None,
+          log_file: str | Path | None = None) -> SolveResult:
     """Solve ``model`` with HiGHS; load the incumbent (if any) into the model's variables.
 
     ``stage_of(var)``, if given, names the stage (a sortable key, e.g. the period) of each
     integer variable; with ``warm_start`` a relax-and-fix pass over the stages finds a first
-    incumbent before the full MIP search (see :func:`_relax_and_fix`).
+    incumbent before the full MIP search (see :func:`_relax_and_fix`). HiGHS writes its log to
+    ``log_file`` if one is given.
     """
-    options = options or SolveOptions()
+    options = options or SolveSettings()
     seconds = {}
     t0 = time.perf_counter()
     form = LinearStandardFormCompiler().write(model, mixed_form=True)
@@ -93,7 +89,7 @@ def solve(model: pyo.ConcreteModel, options: SolveOptions | None = None, stage_o
 
     t0 = time.perf_counter()
     lp, integer = _highs_lp(form)
-    h = _highs(options)
+    h = _highs(options, log_file)
     h.passModel(lp)
     seconds["handoff"] = time.perf_counter() - t0
 
@@ -114,9 +110,8 @@ def solve(model: pyo.ConcreteModel, options: SolveOptions | None = None, stage_o
     seconds["solve"] = time.perf_counter() - t0
     result = _read_status(h, form, bool(integer.any()), floor, options.mip_gap)
     result.seconds = seconds
-    result.options = asdict(options)
-    result.size = {"variables": int(lp.num_col_), "constraints": int(lp.num_row_),
-                   "nonzeros": int(form.A.nnz), "integers": int(integer.sum())}
+    result.options = {**options.model_dump(), "log_file": None if log_file is None else str(log_file)}
+    result.size = _size(lp, form, integer)
     if result.has_solution:
         values = np.asarray(h.getSolution().col_value)
         _load(form, values)
@@ -127,13 +122,25 @@ def solve(model: pyo.ConcreteModel, options: SolveOptions | None = None, stage_o
     return result
 
 
-def _highs(options: SolveOptions) -> highspy.Highs:
+def model_size(model: pyo.ConcreteModel) -> dict[str, int]:
+    """Variables, constraints, nonzeros and integers of ``model`` as HiGHS receives it (no solve)."""
+    form = LinearStandardFormCompiler().write(model, mixed_form=True)
+    lp, integer = _highs_lp(form)
+    return _size(lp, form, integer)
+
+
+def _size(lp: highspy.HighsLp, form, integer: np.ndarray) -> dict[str, int]:
+    return {"variables": int(lp.num_col_), "constraints": int(lp.num_row_), "nonzeros": int(form.A.nnz),
+            "integers": int(integer.sum())}
+
+
+def _highs(options: SolveSettings, log_file: str | Path | None = None) -> highspy.Highs:
     h = highspy.Highs()
-    h.setOptionValue("output_flag", bool(options.log_file))
+    h.setOptionValue("output_flag", bool(log_file))
     h.setOptionValue("log_to_console", False)
-    if options.log_file:
-        Path(options.log_file).parent.mkdir(parents=True, exist_ok=True)
-        h.setOptionValue("log_file", str(options.log_file))
+    if log_file:
+        Path(log_file).parent.mkdir(parents=True, exist_ok=True)
+        h.setOptionValue("log_file", str(log_file))
     h.setOptionValue("time_limit", float(options.time_limit))
     h.setOptionValue("mip_rel_gap", float(options.mip_gap))
     h.setOptionValue("random_seed", int(options.seed))
@@ -229,7 +236,7 @@ def _row_duals(h: highspy.Highs, form) -> dict:
 
 
 def _relax_and_fix(lp: highspy.HighsLp, stages: list,
-                   options: SolveOptions) -> tuple[highspy.HighsSolution | None, float | None]:
+                   options: SolveSettings) -> tuple[highspy.HighsSolution | None, float | None]:
     """A first incumbent by relax-and-fix over stages, and a lower bound from its first stage.
 
     For each stage in order, solve the MIP in which that stage's integer variables are
@@ -256,8 +263,8 @@ def _relax_and_fix(lp: highspy.HighsLp, stages: list,
         this = np.array([s == k for s in stage_arr])
         sub.integrality_ = [highspy.HighsVarType.kInteger if t else highspy.HighsVarType.kContinuous for t in this]
         share = budget / 2 if k == 0 and len(order) > 1 else budget / 2 / max(1, len(order) - 1)
-        h = _highs(SolveOptions(time_limit=max(1.0, share), mip_gap=options.mip_gap / 10, seed=options.seed,
-                                threads=options.threads))
+        h = _highs(SolveSettings(time_limit=max(1.0, share), mip_gap=options.mip_gap / 10, seed=options.seed,
+                                 threads=options.threads))
         h.passModel(sub)
         h.run()
         info = h.getInfo()
@@ -301,7 +308,7 @@ def _fixed_lp_duals(lp: highspy.HighsLp, integer: np.ndarray, values: np.ndarray
     relaxed = _relaxed_copy(lp)
     relaxed.col_lower_ = lower
     relaxed.col_upper_ = upper
-    h = _highs(SolveOptions(time_limit=60.0))
+    h = _highs(SolveSettings(time_limit=60.0))
     h.passModel(relaxed)
     h.run()
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:

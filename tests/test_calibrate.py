@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from netopt import calibrate, supply
+from netopt.supply import calibrate, inputs
 
 JAPAN = Path(__file__).resolve().parents[1] / "instances" / "japan"
 
@@ -58,6 +58,6 @@ def test_format_report_lists_white_paper(report):
 
 
 def test_white_paper_figures_are_sourced():
-    wp = supply.load_inputs(JAPAN)["white_paper"]
+    wp = inputs.load_inputs(JAPAN)["white_paper"]
     assert set(wp["item"]) == {"used_generated_cum_2024", "exported_cum_2024", "export_share_cum_2024",
                                "metals_exported_cum_2024"}

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from netopt.synthetic import write_synthetic
+from netopt.tools.synthetic import write_synthetic
 
 
 def netopt(*args, cwd=None):
@@ -20,8 +20,8 @@ def test_solve_writes_a_complete_run_and_refuses_to_overwrite(toy_path, tmp_path
     assert first.returncode == 0, first.stderr
     assert "status optimal" in first.stdout
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        ["costs.csv", "facilities.csv", "flows.csv", "metals.csv", "nodes.csv", "regions.csv", "run.json",
-         "solver.log", "summary.json"])
+        ["costs.csv", "emissions.csv", "facilities.csv", "flows.csv", "metals.csv", "nodes.csv", "regions.csv",
+         "run.json", "solver.log", "summary.json"])
     summary = json.loads((out / "summary.json").read_text())
     assert summary["status"] == "optimal" and summary["objective_myen"] == pytest.approx(84862.5)
     run = json.loads((out / "run.json").read_text())
@@ -41,6 +41,7 @@ def test_solve_writes_a_complete_run_and_refuses_to_overwrite(toy_path, tmp_path
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary folders left
 
 
+@pytest.mark.slow
 def test_time_limited_run_reports_incumbent_bound_and_gap(tmp_path):
     inst = write_synthetic(tmp_path / "syn", regions=50, hubs=20, plants=8, refineries=4, seed=0)
     out = tmp_path / "run"
@@ -86,6 +87,7 @@ def test_unknown_scenario_is_a_clear_error(toy_path, tmp_path):
     assert "unknown scenario 'nope'" in result.stderr and "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_solve_without_instance_argument_uses_the_japan_instance(tmp_path):
     out = tmp_path / "default"
     result = netopt("solve", "--out", out, "--no-map", "--time-limit", "2")

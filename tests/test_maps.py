@@ -12,13 +12,12 @@ import pytest
 from typer.testing import CliRunner
 
 from netopt.cli import app
-from netopt.maps import MEASURES, write_compare, write_map
-from netopt.maps.compare import facility_differences, measure_difference
-from netopt.maps.geo import measure_by_prefecture, prefectures, region_prefecture
-from netopt.maps.rundata import read_run
-from netopt.report import EXCEL_SHEETS, sankey_links, write_report
-
-from conftest import make_japan_run
+from netopt.results.store import read_run
+from netopt.views.maps.build import MEASURES, write_map
+from netopt.views.maps.compare import facility_differences, measure_difference, write_compare
+from netopt.views.maps.geo import measure_by_prefecture, prefectures, region_prefecture
+from netopt.views.report import EXCEL_SHEETS, sankey_links, write_report
+from tests.helpers import make_japan_run
 
 TEN_MB = 10 * 1024 * 1024
 NETWORK_TAG = re.compile(r"<(script|link)\b[^>]*\b(src|href)\s*=\s*[\"']?\s*(https?:)?//", re.IGNORECASE)
@@ -149,9 +148,9 @@ def test_sankey_links_follow_the_flows(toy_run):
 
 
 def test_maps_and_reports_do_not_import_pyomo(toy_run, tmp_path):
-    code = ("import sys; import netopt.maps, netopt.report; "
-            f"netopt.maps.write_map({str(toy_run)!r}, {str(tmp_path / 'm.html')!r}); "
-            f"netopt.report.write_report({str(toy_run)!r}, {str(tmp_path)!r}); "
+    code = ("import sys; import netopt.views.maps.build, netopt.views.report; "
+            f"netopt.views.maps.build.write_map({str(toy_run)!r}, {str(tmp_path / 'm.html')!r}); "
+            f"netopt.views.report.write_report({str(toy_run)!r}, {str(tmp_path)!r}); "
             "assert not [m for m in sys.modules if m.startswith('pyomo')], 'pyomo imported'")
     subprocess.run([sys.executable, "-c", code], check=True)
 

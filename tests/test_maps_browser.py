@@ -11,15 +11,16 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from netopt.maps import write_compare, write_map
-from netopt.maps.browser import CHROMIUM, offline_browser, offline_page
-from netopt.maps.style import fmt_t
-from netopt.report import write_report
+from netopt.views.browser import CHROMIUM, offline_browser, offline_page
+from netopt.views.maps.build import write_map
+from netopt.views.maps.compare import write_compare
+from netopt.views.report import write_report
+from netopt.views.style import fmt_t
+from tests.helpers import make_japan_run
 
-from conftest import make_japan_run
-
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                                reason=f"{CHROMIUM} is absent: install Debian's chromium to run the browser tests")
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(not Path(CHROMIUM).exists(),
+                                 reason=f"{CHROMIUM} is absent: install Debian's chromium to run the browser tests")]
 
 FACILITY = ".leaflet-marker-pane .netopt-facility"
 FLOW = ".leaflet-overlay-pane path.netopt-flow"
@@ -98,7 +99,8 @@ def test_japan_map_draws_what_the_tables_hold_in_every_period(browser, japan_run
         assert n_fac == expected_facilities(japan_run, period), period
         assert n_flow == len(expected_lines(japan_run, markets, period)), period
         seen[period] = (n_fac, n_flow)
-        fills[period] = page.locator("path.netopt-prefecture").evaluate_all("els => els.map(e => e.getAttribute('fill'))")
+        fills[period] = page.locator("path.netopt-prefecture").evaluate_all(
+            "els => els.map(e => e.getAttribute('fill'))")
         assert len(fills[period]) == 47
     # hovering a prefecture highlights it without losing the period's colour
     tokyo = page.locator("path.netopt-prefecture").nth(12)

@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 
 from netopt.api import load, run
-from netopt.model import build_model, prepare
-from netopt.model.inputs import capital_recovery_factor
-from netopt.network import great_circle_km
-from tests.conftest import edit_csv
+from netopt.model import build_model
+from netopt.model.arcs import great_circle_km
+from netopt.model.inputs import capital_recovery_factor, prepare
+from tests.helpers import edit_csv
 
 TOY_OPTIMUM = 84862.5
 

@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from netopt.api import run
-from tests.conftest import edit_csv
+from tests.helpers import edit_csv
 
 TOY_OPTIMUM = 84862.5
 

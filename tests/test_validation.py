@@ -3,8 +3,9 @@
 import pytest
 
 from netopt.api import load
-from netopt.data import InstanceError, load_instance
-from tests.conftest import edit_csv
+from netopt.instance.io import load_instance
+from netopt.instance.validate import InstanceError
+from tests.helpers import edit_csv
 
 
 def problems_of(folder, scenario=None) -> list[str]:

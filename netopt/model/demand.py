@@ -5,6 +5,8 @@ Sets: (d, m, p) with demand :math:`D_{dmp} > 0` (t/yr).
 Variables: ``virgin[d,m,p]`` >= 0, virgin metal bought; ``unmet[d,m,p]`` >= 0, demand not
 served (priced slack, 0 in strict mode).
 
+Expressions: ``delivered[d,m,p]``, recycled metal delivered (t/yr), the sum of flows below.
+
 Constraints:
 
 .. math::
@@ -36,8 +38,10 @@ def add_demand(m: pyo.ConcreteModel, d: ModelInputs) -> None:
     # variables
     b.virgin = pyo.Var(b.INDEX, domain=pyo.NonNegativeReals)
     b.unmet = pyo.Var(b.INDEX, bounds=(0, 0 if d.settings.model.strict else None))
+    # expressions
+    b.delivered = pyo.Expression(b.INDEX, rule=lambda b, s, k, p: inflow(m, s, "metal", k, p))
     # constraints
-    b.balance = pyo.Constraint(b.INDEX, rule=lambda b, s, k, p: inflow(m, s, "metal", k, p) + b.virgin[s, k, p]
+    b.balance = pyo.Constraint(b.INDEX, rule=lambda b, s, k, p: b.delivered[s, k, p] + b.virgin[s, k, p]
                                + b.unmet[s, k, p] == d.demand[s, k, p])
     b.virgin_availability = pyo.Constraint(capped, rule=lambda b, k, p: total(b.virgin, by_metal_period[k, p])
                                            <= d.virgin_cap[k, p])

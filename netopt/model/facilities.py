@@ -5,7 +5,9 @@ from period p (candidates only, p >= earliest period).
 
 Variables: ``build[s,z,p]`` in {0,1}: size z added at site s, operating from period p.
 
-Expressions:
+Expressions (named, so that results read them): ``throughput[s,p]`` (all that flows in at the
+kind's input stage, t/yr), ``capacity[s,p]``, ``open[s,p]``, ``fixed_cost[s,p]``,
+``processing_cost[s,p]`` (Myen/yr) and ``co2[p]`` (process CO2 of the kind, t/yr), with
 
 .. math::
     cap_{sp} = \bar K_{sp} + \sum_{z,\, p' \le p} K_z \, build_{s z p'}
@@ -20,11 +22,13 @@ Constraints:
     \ allow\_expansion = false: \sum_{z,p} build_{szp} \le 1)\\
     throughput_{sp} \le \bar K_{sp} + \sum_{z,\, p' \le p} \min(K_z, U_{sp}) \, build_{s z p'} \quad (capacity)\\
     throughput_{sp} \ge u \, (cap_{sp} - \bar K_{sp}) \quad (minimum\ utilisation,\ if\ u > 0)\\
-    flow_{akp} \le \min(K^{max}, U_{akp}) \, open_{sp} \quad \forall a \in in(s) \quad (strong\ linking\ only,\ if\ \bar K_{sp}=0)
+    flow_{akp} \le \min(K^{max}, U_{akp}) \, open_{sp} \quad \forall a \in in(s)
+    \quad (strong\ linking\ only,\ if\ \bar K_{sp}=0)
 
 The capacity row uses :math:`\min(K_z, U_{sp})`, where :math:`U_{sp}` bounds the input the site could ever
 receive (:func:`input_bound`); it is valid because throughput never exceeds :math:`U_{sp}`, and it is much
-tighter in the LP relaxation when early volumes are small next to plant sizes. :math:`U_{akp}` is the most a collection arc can carry (its region's collectable packs).
+tighter in the LP relaxation when early volumes are small next to plant sizes. :math:`U_{akp}` is the most a
+collection arc can carry (its region's collectable packs).
 
 Costs (Myen/yr): fixed = :math:`\sum_{z,p'\le p} f_s (capex_z \cdot CRF_z + FOM_z)\, build_{szp'}`;
 processing = :math:`v \cdot throughput_{sp}`. Annualising capex over the option's lifetime counts only
@@ -37,24 +41,38 @@ import math
 
 import pyomo.environ as pyo
 
+from netopt.catalogue import ARC_LEGS, KINDS, STAGES
 from netopt.model.common import relation
+from netopt.model.flows import inflow
 from netopt.model.inputs import ModelInputs
 
 
-def packs_or_black_mass_in(m: pyo.ConcreteModel, d: ModelInputs, stage: str):
-    """Throughput rule of a facility: all chemistries that flow in at ``stage`` (pack or black_mass), t/yr."""
-    from netopt.model.flows import inflow
+def materials(d: ModelInputs, stage: str) -> list[str]:
+    """What the flows of ``stage`` are indexed by: chemistries (packs, black mass) or metals."""
+    return d.metals if next(s for s in STAGES if s.name == stage).material == "metal" else d.chemistries
 
-    def throughput(s, p):
-        return pyo.quicksum((inflow(m, s, stage, c, p) for c in d.chemistries), start=0)
 
-    return throughput
+def collects(kind: str) -> bool:
+    """True for a kind that regions ship to directly (its sites' input is bounded by their regions)."""
+    return any(leg.origin == "region" and leg.destination == kind for leg in ARC_LEGS)
+
+
+def add_facility(m: pyo.ConcreteModel, b: pyo.Block, d: ModelInputs, kind: str) -> dict:
+    """Everything block ``b`` of facility ``kind`` shares with every kind, in the block order sets ->
+    variables -> expressions -> constraints; returns its fixed and processing cost rules."""
+    add_site_sets(b, d, kind)
+    add_build_variables(b)
+    add_throughput(m, b, d)
+    costs = add_facility_expressions(b, d)
+    add_capacity_constraints(m, b, d)
+    return costs
 
 
 def add_site_sets(b: pyo.Block, d: ModelInputs, kind: str) -> None:
     sites = d.sites[d.sites["kind"] == kind]
     options = d.options[d.options["kind"] == kind]
     b.kind = kind
+    b.stage_in = KINDS[kind].stage_in
     b.SITE = pyo.Set(initialize=list(sites.index), ordered=True)
     b.BUILD = pyo.Set(dimen=3, ordered=True, initialize=[
         (s, z, p) for s, row in sites.iterrows() if row["candidate"] == 1
@@ -65,6 +83,12 @@ def add_site_sets(b: pyo.Block, d: ModelInputs, kind: str) -> None:
     b.existing = {(s, p): row["existing_capacity_t_per_yr"] if p >= row["existing_from_period"] else 0.0
                   for s, row in sites.iterrows() for p in d.periods}
     b.capex_factor = sites["capex_factor"].to_dict()
+
+
+def add_throughput(m: pyo.ConcreteModel, b: pyo.Block, d: ModelInputs) -> None:
+    """``throughput[s,p]``: everything that flows into site s at the kind's input stage (t/yr)."""
+    b.throughput = pyo.Expression(b.SITE, d.periods, rule=lambda b, s, p: pyo.quicksum(
+        (inflow(m, s, b.stage_in, c, p) for c in materials(d, b.stage_in)), start=0))
 
 
 def add_build_variables(b: pyo.Block) -> None:
@@ -80,33 +104,33 @@ def _periods(b: pyo.Block) -> list[int]:
     return sorted({p for (_, p) in b.existing}) or sorted({p for (_, _, p) in b.BUILD})
 
 
-def add_capacity_constraints(m: pyo.ConcreteModel, b: pyo.Block, d: ModelInputs, throughput) -> None:
+def add_capacity_constraints(m: pyo.ConcreteModel, b: pyo.Block, d: ModelInputs) -> None:
     """Capacity, one build per site, minimum utilisation and (optionally) strong linking."""
     periods = d.periods
+    throughput = b.throughput
     if d.settings.model.allow_expansion:
         b.one_build = pyo.Constraint(b.SITE, periods, rule=lambda b, s, p: relation(pyo.quicksum(
             (b.build[k] for k in b.builds_at[s] if k[2] == p), start=0) <= 1))
     else:
         b.one_build = pyo.Constraint(b.SITE, rule=lambda b, s: pyo.quicksum(b.build[k] for k in b.builds_at[s]) <= 1
                                      if b.builds_at[s] else pyo.Constraint.Skip)
-    if b.kind == "hub":
+    if collects(b.kind):
         bound = {(s, p): input_bound(m, d, b.kind, s, p) for s in b.SITE for p in periods}
     else:  # the same national bound for every site of the kind
         national = {p: input_bound(m, d, b.kind, None, p) for p in periods}
         bound = {(s, p): national[p] for s in b.SITE for p in periods}
     b.capacity_limit = pyo.Constraint(b.SITE, periods, rule=lambda b, s, p: relation(
-        throughput(s, p) <= b.existing[s, p] + pyo.quicksum(
+        throughput[s, p] <= b.existing[s, p] + pyo.quicksum(
             (min(b.size_capacity[z], bound[s, p]) * b.build[s, z, q] for (_, z, q) in b.builds_at[s] if q <= p),
             start=0)))
     share = d.settings.policy.min_utilisation_share
     if share > 0:
         b.min_utilisation = pyo.Constraint(b.SITE, periods, rule=lambda b, s, p: relation(
-            throughput(s, p) >= share * b.new_capacity[s, p]))
+            throughput[s, p] >= share * b.new_capacity[s, p]))
     if d.settings.model.linking == "strong":
         biggest = max(b.size_capacity.values(), default=0.0)
         keys = [(s, k) for s in b.SITE for p in periods if b.existing[s, p] == 0
-                for stage in ("pack", "black_mass") for mat in d.chemistries
-                for k in m.flows.into.get((s, stage, mat, p), [])]
+                for mat in materials(d, b.stage_in) for k in m.flows.into.get((s, b.stage_in, mat, p), [])]
         b.LINK = pyo.Set(initialize=keys, dimen=4, ordered=True)
         b.strong_link = pyo.Constraint(b.LINK, rule=lambda b, s, a, k, p: m.flows.flow[a, k, p]
                                        <= min(biggest, arc_flow_bound(m, d, a, k, p)) * b.open[s, p])
@@ -115,18 +139,22 @@ def add_capacity_constraints(m: pyo.ConcreteModel, b: pyo.Block, d: ModelInputs,
 def input_bound(m: pyo.ConcreteModel, d: ModelInputs, kind: str, site: str | None, period: int) -> float:
     """Most input a site of ``kind`` could receive in ``period`` (t/yr), whatever is built.
 
-    Hubs: what the regions linked to them can collect. Pre-treatment: all collectable packs plus
-    pack import caps. Refineries: the black mass of all of that plus black-mass import caps.
+    Hubs (a kind regions ship to): what the regions linked to them can collect. A kind that takes
+    packs otherwise (pre-treatment): all collectable packs plus pack import caps. A kind that takes
+    black mass (refineries): the black mass of all of that plus black-mass import caps. Else no bound.
     """
-    if kind == "hub":
+    if collects(kind):
         return sum(arc_flow_bound(m, d, a, c, p) for c in d.chemistries
                    for (a, _, p) in m.flows.into.get((site, "pack", c, period), []))
     packs = {c: sum(collectable_max(d, k) for k in d.supply if k[1] == c and k[2] == period) for c in d.chemistries}
     pack_imports = import_cap(d, "pack", period)
-    if kind == "pretreatment":
+    stage = KINDS[kind].stage_in
+    if stage == "pack":
         return sum(packs.values()) + pack_imports
-    return (sum(d.bm_yield[c] * t for c, t in packs.items()) + max(d.bm_yield.values()) * pack_imports
-            + import_cap(d, "black_mass", period))
+    if stage == "black_mass":
+        return (sum(d.bm_yield[c] * t for c, t in packs.items()) + max(d.bm_yield.values()) * pack_imports
+                + import_cap(d, "black_mass", period))
+    return math.inf
 
 
 def import_cap(d: ModelInputs, stage: str, period: int) -> float:
@@ -147,14 +175,17 @@ def arc_flow_bound(m: pyo.ConcreteModel, d: ModelInputs, arc: str, material: str
     return collectable_max(d, key) if key in d.supply else math.inf
 
 
-def facility_costs(b: pyo.Block, d: ModelInputs, throughput) -> dict:
+def add_facility_expressions(b: pyo.Block, d: ModelInputs) -> dict:
+    """``fixed_cost[s,p]``, ``processing_cost[s,p]`` (Myen/yr) and ``co2[p]`` (t/yr); returns the
+    block's fixed and processing cost rules, built from those expressions."""
+    b.fixed_cost = pyo.Expression(b.SITE, d.periods, rule=lambda b, s, p: pyo.quicksum(
+        (b.capex_factor[s] * b.size_fixed_cost[z] * b.build[s, z, q] for (_, z, q) in b.builds_at[s] if q <= p),
+        start=0))
+    b.processing_cost = pyo.Expression(b.SITE, d.periods, rule=lambda b, s, p: d.processing_cost[b.kind]
+                                       * b.throughput[s, p])
+    b.co2 = pyo.Expression(d.periods, rule=lambda b, p: d.process_co2.get(b.kind, 0.0) * pyo.quicksum(
+        (b.throughput[s, p] for s in b.SITE), start=0))
     return {
-        "fixed": lambda p: pyo.quicksum((b.capex_factor[s] * b.size_fixed_cost[z] * b.build[s, z, q]
-                                         for (s, z, q) in b.BUILD if q <= p), start=0),
-        "processing": lambda p: d.processing_cost[b.kind] * pyo.quicksum(
-            (throughput(s, p) for s in b.SITE), start=0),
+        "fixed": lambda p: pyo.quicksum((b.fixed_cost[s, p] for s in b.SITE), start=0),
+        "processing": lambda p: pyo.quicksum((b.processing_cost[s, p] for s in b.SITE), start=0),
     }
-
-
-def process_co2(b: pyo.Block, d: ModelInputs, throughput, p) -> pyo.Expression:
-    return d.process_co2.get(b.kind, 0.0) * pyo.quicksum((throughput(s, p) for s in b.SITE), start=0)

@@ -4,6 +4,8 @@ Variables: ``flow[a, k, p]`` >= 0 (t/yr) for arc a, material k (chemistry for pa
 black mass, metal for metal) and period p. Collection arcs carry only the chemistries that
 arise at their origin in that period.
 
+Expressions: ``co2[p]``, transport CO2 (t/yr), :math:`\\sum_{a,k} g_a \\, flow_{a,k,p}`.
+
 Cost: :math:`\\sum_{a,k} c_a \\, flow_{a,k,p}` with unit cost c_a (Myen/t).
 """
 
@@ -12,8 +14,12 @@ from __future__ import annotations
 import pandas as pd
 import pyomo.environ as pyo
 
+from netopt.catalogue import ARC_LEGS, STAGES
 from netopt.model.common import add_costs, group
 from netopt.model.inputs import ModelInputs
+
+DIRECTION = {leg.name: leg.direction for leg in ARC_LEGS if leg.direction}
+COLLECTION_LEGS = tuple(leg.name for leg in ARC_LEGS if leg.origin == "region")
 
 
 def flow_index(d: ModelInputs) -> pd.DataFrame:
@@ -22,16 +28,15 @@ def flow_index(d: ModelInputs) -> pd.DataFrame:
     Collection arcs carry only what arises at their origin; port arcs only what some
     market offers (imports) or bids for (exports) in that period.
     """
-    materials = pd.DataFrame({"stage": ["pack"] * len(d.chemistries) + ["black_mass"] * len(d.chemistries)
-                              + ["metal"] * len(d.metals),
-                              "material": d.chemistries * 2 + d.metals})
+    of = {"chemistry": d.chemistries, "metal": d.metals}
+    materials = pd.DataFrame([(s.name, x) for s in STAGES for x in of[s.material]], columns=["stage", "material"])
     idx = d.arcs.merge(materials, on="stage").merge(pd.DataFrame({"period": d.periods}), how="cross")
-    idx["direction"] = idx["leg"].str.extract(r"^(import|export)_", expand=False)
+    idx["direction"] = idx["leg"].map(DIRECTION).astype(object)
     supplied = pd.DataFrame(list(d.supply), columns=["from_id", "material", "period"]).assign(supplied=True)
     offered = d.trade[["direction", "stage", "material", "period"]].drop_duplicates().assign(offered=True)
     idx = idx.merge(supplied, how="left", on=["from_id", "material", "period"]).merge(
         offered, how="left", on=["direction", "stage", "material", "period"])
-    keep = (idx["leg"] != "collect") | idx["supplied"].fillna(False).astype(bool)
+    keep = ~idx["leg"].isin(COLLECTION_LEGS) | idx["supplied"].fillna(False).astype(bool)
     keep &= idx["direction"].isna() | idx["offered"].fillna(False).astype(bool)
     idx = idx.drop(columns=["direction", "supplied", "offered"])
     return idx[keep].reset_index(drop=True)

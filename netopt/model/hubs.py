@@ -13,6 +13,8 @@ Constraints, with :math:`in_{hcp} = \sum_{a \in in(h)} flow_{a,c,p}`:
     \sum_{h,c} e_{cp} \, reuse_{hcp} \le 1000 \, E_p              \quad (reuse\ market,\ MWh;\ e\ in\ kWh/t)\\
     \sum_c in_{hcp} \le cap_{hp}                                \quad (capacity)
 
+Expressions: those of every facility kind (:mod:`netopt.model.facilities`).
+
 Costs: fixed and processing (diagnosis) costs, minus reuse revenue :math:`\sum p^{reuse}_{cp} reuse_{hcp}`.
 """
 
@@ -21,8 +23,7 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from netopt.model.common import add_costs, relation
-from netopt.model.facilities import (add_build_variables, add_capacity_constraints, add_site_sets,
-                                     facility_costs, packs_or_black_mass_in)
+from netopt.model.facilities import add_facility
 from netopt.model.flows import inflow, outflow
 from netopt.model.inputs import ModelInputs
 
@@ -31,22 +32,17 @@ def add_hubs(m: pyo.ConcreteModel, d: ModelInputs) -> None:
     b = m.hubs = pyo.Block()
     market = d.reuse[(d.reuse["max_t_per_yr"] > 0) & (d.reuse["reuse_fit_share"] > 0)].set_index(
         ["chemistry", "period"])
-
-    throughput = packs_or_black_mass_in(m, d, "pack")
-
+    facility_costs = add_facility(m, b, d, "hub")  # sites, builds, throughput, capacity
     # sets
-    add_site_sets(b, d, "hub")
     b.REUSE = pyo.Set(dimen=3, ordered=True, initialize=[(h, c, p) for h in b.SITE for (c, p) in market.index])
     # variables
-    add_build_variables(b)
     b.reuse = pyo.Var(b.REUSE, domain=pyo.NonNegativeReals)
     # constraints
-    add_capacity_constraints(m, b, d, throughput)
     reused = lambda h, c, p: b.reuse[h, c, p] if (h, c, p) in b.REUSE else 0  # noqa: E731
     b.balance = pyo.Constraint(b.SITE, d.chemistries, d.periods, rule=lambda b, h, c, p:
                                relation(outflow(m, h, "pack", c, p) + reused(h, c, p) == inflow(m, h, "pack", c, p)))
-    b.reuse_fit = pyo.Constraint(b.REUSE, rule=lambda b, h, c, p:
-                                 relation(b.reuse[h, c, p] <= market.at[(c, p), "reuse_fit_share"] * inflow(m, h, "pack", c, p)))
+    b.reuse_fit = pyo.Constraint(b.REUSE, rule=lambda b, h, c, p: relation(
+        b.reuse[h, c, p] <= market.at[(c, p), "reuse_fit_share"] * inflow(m, h, "pack", c, p)))
     b.reuse_market = pyo.Constraint(list(market.index), rule=lambda b, c, p: pyo.quicksum(
         b.reuse[h, c, p] for h in b.SITE) <= market.at[(c, p), "max_t_per_yr"])
     b.reuse_energy = pyo.Constraint(sorted(d.reuse_cap_mwh), rule=lambda b, p: relation(pyo.quicksum(
@@ -54,8 +50,22 @@ def add_hubs(m: pyo.ConcreteModel, d: ModelInputs) -> None:
         <= 1000.0 * d.reuse_cap_mwh[p]))
     # costs
     add_costs(b, d.periods, {
-        **facility_costs(b, d, throughput),
+        **facility_costs,
         "reuse_revenue": lambda p: -pyo.quicksum((market.at[(c, q), "price_myen_per_t"] * b.reuse[h, c, q]
                                                   for (h, c, q) in b.REUSE if q == p), start=0),
     })
-    b.throughput = throughput
+
+
+def add_aggregate_capacity(m: pyo.ConcreteModel, d: ModelInputs) -> None:
+    r"""Redundant total-capacity row (Aardal's cover inequality), on with ``linking = "aggregate"``:
+
+    .. math:: \sum_h cap_{hp} + \sum unprocessed_{\cdot p} \ge \sum_{r,c} ((1-\ell_p) S_{rcp} + retained_{rcp})
+    """
+    if d.settings.model.linking != "aggregate":
+        return
+    src = m.sources
+    m.aggregate_hub_capacity = pyo.Constraint(d.periods, rule=lambda m, p: pyo.quicksum(
+        m.hubs.capacity[h, p] for h in m.hubs.SITE) + pyo.quicksum(
+        src.unprocessed[k] for k in src.INDEX if k[2] == p) >= pyo.quicksum(
+        (1 - d.leakage[p]) * d.supply[k] + src.retained[k] for k in src.INDEX if k[2] == p)
+        if any(k[2] == p for k in src.INDEX) else pyo.Constraint.Skip)

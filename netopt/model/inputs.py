@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from netopt.data import Instance
-from netopt.network import LEGS, build_arcs
-from netopt.settings import Settings
+from netopt.catalogue import ARC_LEGS, KIND_NAMES
+from netopt.instance.io import Instance
+from netopt.instance.settings import Settings
+from netopt.model.arcs import build_arcs
 
 
 def capital_recovery_factor(rate: float, years: float) -> float:
@@ -127,7 +128,7 @@ def _nodes(instance: Instance, sites: pd.DataFrame) -> dict[str, pd.DataFrame]:
     site_frame = sites.reset_index()
     nodes = {"region": frame(t("regions"), "region_id"), "demand": frame(t("demand_sites"), "site_id"),
              "port": frame(t("ports"), "port_id")}
-    for kind in ("hub", "pretreatment", "refinery"):
+    for kind in KIND_NAMES:
         nodes[kind] = frame(site_frame[site_frame["kind"] == kind], "site_id")
     return nodes
 
@@ -136,10 +137,8 @@ def _legs_in_use(instance: Instance):
     """Trade legs are built only when some market offers or bids for that stage."""
     trade = instance.table("trade")
     trade = trade[trade["cap_t_per_yr"] > 0]
-    offered = set(zip(trade["direction"], trade["stage"]))
-    needs = {"import_pack": ("import", "pack"), "import_black_mass": ("import", "black_mass"),
-             "export_black_mass": ("export", "black_mass"), "export_metal": ("export", "metal")}
-    return tuple(leg for leg in LEGS if leg.name not in needs or needs[leg.name] in offered)
+    offered = set(zip(trade["direction"], trade["stage"], strict=True))
+    return tuple(leg for leg in ARC_LEGS if leg.direction is None or (leg.direction, leg.stage) in offered)
 
 
 def _trade_values(instance: Instance, metal_per_t_pack: dict, bm_yield: dict) -> pd.DataFrame:

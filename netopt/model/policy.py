@@ -9,7 +9,8 @@ r"""Policy constraints, each optional and set by scenario.
   :math:`\sum_f cap_{fp}` + shortfall >= minimum), so that the solver sees the minimum as a cover
   on the refinery builds.
 - New facilities: :math:`\sum build \le N` over all kinds, sizes and periods.
-- Carbon: emissions :math:`E_p` = transport + process + sea-leg CO2 (t/yr); cost
+- Carbon: emissions :math:`E_p` = transport + process + sea-leg CO2 (t/yr), ``co2[p]``, the sum of
+  every emitting block's ``co2[p]`` (:data:`netopt.catalogue.EMISSION_SOURCES`); cost
   :math:`\tau E_p / 10^6` (Myen/yr) at price τ (yen/t CO2); cap :math:`E_p \le \bar E + excess_p`
   with priced excess (0 in strict mode).
 """
@@ -18,13 +19,9 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
+from netopt.catalogue import FACILITY_KINDS
 from netopt.model.common import add_costs
-from netopt.model.facilities import process_co2
-from netopt.model.flows import inflow
 from netopt.model.inputs import ModelInputs
-from netopt.model.trade import sea_co2
-
-FACILITY_BLOCKS = ("hubs", "pretreatment", "refineries")
 
 
 def add_policy(m: pyo.ConcreteModel, d: ModelInputs) -> None:
@@ -36,8 +33,8 @@ def add_policy(m: pyo.ConcreteModel, d: ModelInputs) -> None:
     b.shortfall = pyo.Var(b.CONTENT, bounds=(0, 0 if strict else None))
     b.co2_excess = pyo.Var(d.periods, bounds=(0, 0 if strict else None))
     # expressions
-    b.co2 = pyo.Expression(d.periods, rule=lambda b, p: m.flows.co2[p] + sea_co2(m, p) + pyo.quicksum(
-        process_co2(getattr(m, name), d, getattr(m, name).throughput, p) for name in FACILITY_BLOCKS))
+    b.co2 = pyo.Expression(d.periods, rule=lambda b, p: m.flows.co2[p] + m.trade.co2[p] + pyo.quicksum(
+        getattr(m, k.block).co2[p] for k in FACILITY_KINDS))
     # constraints
     b.recycled_content = pyo.Constraint(b.CONTENT, rule=lambda b, k, p: _recycled_delivered(m, d, k, p)
                                         + b.shortfall[k, p] >= d.recycled_content[k, p] * _demand_total(d, k, p))
@@ -45,7 +42,7 @@ def add_policy(m: pyo.ConcreteModel, d: ModelInputs) -> None:
                                         + b.shortfall[k, p] >= d.recycled_content[k, p] * _demand_total(d, k, p))
     if pol.max_new_facilities is not None:
         b.max_new_facilities = pyo.Constraint(expr=pyo.quicksum(
-            getattr(m, name).build[k] for name in FACILITY_BLOCKS for k in getattr(m, name).BUILD)
+            getattr(m, kind.block).build[k] for kind in FACILITY_KINDS for k in getattr(m, kind.block).BUILD)
             <= pol.max_new_facilities)
     if pol.carbon_cap_t_co2_per_yr is not None:
         b.carbon_cap = pyo.Constraint(d.periods, rule=lambda b, p: b.co2[p] <= pol.carbon_cap_t_co2_per_yr
@@ -73,4 +70,4 @@ def _demand_total(d: ModelInputs, metal: str, p: int) -> float:
 
 def _recycled_delivered(m: pyo.ConcreteModel, d: ModelInputs, metal: str, p: int):
     sites = sorted({s for (s, k, q) in d.demand if k == metal and q == p})
-    return pyo.quicksum((inflow(m, s, "metal", metal, p) for s in sites), start=0)
+    return pyo.quicksum((m.demand.delivered[s, metal, p] for s in sites), start=0)

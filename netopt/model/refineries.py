@@ -4,6 +4,9 @@ Sets: refinery sites F (see :mod:`netopt.model.facilities` for build and capacit
 
 Variables: ``surplus[f,m,p]`` >= 0, recovered metal neither delivered nor exported (stockpiled).
 
+Expressions: ``recovered[f,m,p]``, metal recovered (t/yr), the right-hand side below; and those of
+every facility kind (:mod:`netopt.model.facilities`).
+
 Constraints, with black mass in :math:`in_{fcp}` from pre-treatment plants and import ports,
 metal per tonne of black mass :math:`\mu_{cm} = content_{cm} / y_c` and recovery :math:`\eta_m`:
 
@@ -19,31 +22,21 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from netopt.model.common import add_costs, relation
-from netopt.model.facilities import (add_build_variables, add_capacity_constraints, add_site_sets,
-                                     facility_costs, packs_or_black_mass_in)
+from netopt.model.facilities import add_facility
 from netopt.model.flows import inflow, outflow
 from netopt.model.inputs import ModelInputs
 
 
-def recovered(m: pyo.ConcreteModel, d: ModelInputs, f: str, metal: str, p: int):
-    return d.recovery[metal] * pyo.quicksum(
-        (d.metal_per_t_bm.get((c, metal), 0.0) * inflow(m, f, "black_mass", c, p) for c in d.chemistries), start=0)
-
-
 def add_refineries(m: pyo.ConcreteModel, d: ModelInputs) -> None:
     b = m.refineries = pyo.Block()
-
-    throughput = packs_or_black_mass_in(m, d, "black_mass")
-
-    # sets
-    add_site_sets(b, d, "refinery")
+    costs = add_facility(m, b, d, "refinery")  # sites, builds, throughput, capacity
     # variables
-    add_build_variables(b)
     b.surplus = pyo.Var(b.SITE, d.metals, d.periods, domain=pyo.NonNegativeReals)
+    # expressions
+    b.recovered = pyo.Expression(b.SITE, d.metals, d.periods, rule=lambda b, f, k, p: d.recovery[k] * pyo.quicksum(
+        (d.metal_per_t_bm.get((c, k), 0.0) * inflow(m, f, "black_mass", c, p) for c in d.chemistries), start=0))
     # constraints
-    add_capacity_constraints(m, b, d, throughput)
-    b.recovery = pyo.Constraint(b.SITE, d.metals, d.periods, rule=lambda b, f, k, p:
-                                relation(outflow(m, f, "metal", k, p) + b.surplus[f, k, p] == recovered(m, d, f, k, p)))
+    b.recovery = pyo.Constraint(b.SITE, d.metals, d.periods, rule=lambda b, f, k, p: relation(
+        outflow(m, f, "metal", k, p) + b.surplus[f, k, p] == b.recovered[f, k, p]))
     # costs
-    add_costs(b, d.periods, facility_costs(b, d, throughput))
-    b.throughput = throughput
+    add_costs(b, d.periods, costs)

@@ -11,7 +11,9 @@ Constraints:
     retained_{rcp} \le \bar\rho_p \, \ell_p S_{rcp}                           \quad (retention)\\
     \sum_{a \in out(r)} flow_{a,c,p} + unprocessed_{rcp} = (1-\ell_p) S_{rcp} + retained_{rcp}   \quad (collection)
 
-Leaked packs are :math:`\ell_p S_{rcp} - retained_{rcp}`.
+Expressions: ``collected[r,c,p]`` :math:`= (1-\ell_p) S_{rcp} + retained_{rcp}` (the right-hand side
+above), ``leaked[r,c,p]`` :math:`= \ell_p S_{rcp} - retained_{rcp}` and ``leaked_metal[r,c,p]``, the metal
+in the leaked packs (t/yr).
 
 Cost: :math:`\kappa_p \, retained + \pi^{unproc} \, unprocessed`.
 """
@@ -25,11 +27,6 @@ import pyomo.environ as pyo
 from netopt.model.common import add_costs, total
 from netopt.model.flows import outflow
 from netopt.model.inputs import ModelInputs
-
-
-def collected(d: ModelInputs, key) -> float:
-    """Packs collected without any incentive: (1 - leakage) x supply."""
-    return (1 - d.leakage[key[2]]) * d.supply[key]
 
 
 def leaked_before_retention(d: ModelInputs, key) -> float:
@@ -49,9 +46,17 @@ def add_sources(m: pyo.ConcreteModel, d: ModelInputs) -> None:
     b.retained = pyo.Var(b.INDEX, bounds=retention_bounds)
     b.unprocessed = pyo.Var(b.INDEX, bounds=(0, 0 if d.settings.model.strict else None))
 
+    # expressions
+    metal = {c: sum(v for (c2, _), v in d.metal_per_t_pack.items() if c2 == c) for c in d.chemistries}
+    b.collected = pyo.Expression(b.INDEX, rule=lambda b, r, c, p: (1 - d.leakage[p]) * d.supply[r, c, p]
+                                 + b.retained[r, c, p])
+    b.leaked = pyo.Expression(b.INDEX, rule=lambda b, r, c, p: leaked_before_retention(d, (r, c, p))
+                              - b.retained[r, c, p])
+    b.leaked_metal = pyo.Expression(b.INDEX, rule=lambda b, r, c, p: metal[c] * b.leaked[r, c, p])
+
     # constraints
     b.collection = pyo.Constraint(b.INDEX, rule=lambda b, r, c, p: outflow(m, r, "pack", c, p) + b.unprocessed[r, c, p]
-                                  == collected(d, (r, c, p)) + b.retained[r, c, p])
+                                  == b.collected[r, c, p])
     by_period = {p: [k for k in d.supply if k[2] == p] for p in d.periods}
 
     # cost

@@ -11,6 +11,8 @@ Constraints:
     \sum_{a \in in(q)} flow_{a,x,p} = \sum_k exports_{kqsxp}    \quad (export\ port\ balance)\\
     \sum_q imports_{kqsxp} \le cap_{ksxp}, \ \sum_q exports_{kqsxp} \le cap_{ksxp}   \quad (market\ caps)
 
+Expressions: ``co2[p]``, sea-leg CO2 of imports and exports (t/yr).
+
 Costs: :math:`\sum v^{imp} \, imports - \sum v^{exp} \, exports`, with v the delivered unit values of
 :func:`netopt.model.inputs._trade_values` (freight included); sea-leg CO2 enters the carbon account.
 """
@@ -37,22 +39,29 @@ def add_trade(m: pyo.ConcreteModel, d: ModelInputs) -> None:
     b.EXPORT = pyo.Set(initialize=keys["export"], dimen=5, ordered=True)
     value = {(r.market_id, r.direction, r.stage, r.material, r.period): r.value_myen_per_t for r in offers.itertuples()}
     cap = {(r.market_id, r.direction, r.stage, r.material, r.period): r.cap_t_per_yr for r in offers.itertuples()}
-    b.sea_co2 = {(r.market_id, r.direction, r.stage, r.material, r.period): r.sea_co2_t_per_t
-                 for r in offers.itertuples()}
+    sea_co2 = {(r.market_id, r.direction, r.stage, r.material, r.period): r.sea_co2_t_per_t
+               for r in offers.itertuples()}
     markets_at = {d_: group(keys[d_], lambda k: k[1:]) for d_ in keys}
     # variables
     b.imports = pyo.Var(b.IMPORT, domain=pyo.NonNegativeReals)
     b.exports = pyo.Var(b.EXPORT, domain=pyo.NonNegativeReals)
+    # expressions
+    b.co2 = pyo.Expression(d.periods, rule=lambda b, p: pyo.quicksum(
+        [sea_co2[k, "import", s, x, p] * b.imports[k, q, s, x, p] for (k, q, s, x, pp) in b.IMPORT if pp == p]
+        + [sea_co2[k, "export", s, x, p] * b.exports[k, q, s, x, p] for (k, q, s, x, pp) in b.EXPORT if pp == p],
+        start=0))
     # constraints
     port_materials = sorted({(q, s, x, p) for (_, q, s, x, p) in keys["import"]})
     b.import_balance = pyo.Constraint(port_materials, rule=lambda b, q, s, x, p: relation(pyo.quicksum(
         b.imports[k, q, s, x, p] for (k, *_) in markets_at["import"][q, s, x, p]) == outflow(m, q, s, x, p)))
     port_materials = sorted({(q, s, x, p) for (_, q, s, x, p) in keys["export"]})
     b.export_balance = pyo.Constraint(port_materials, rule=lambda b, q, s, x, p: relation(
-        inflow(m, q, s, x, p) == pyo.quicksum(b.exports[k, q, s, x, p] for (k, *_) in markets_at["export"][q, s, x, p])))
+        inflow(m, q, s, x, p)
+        == pyo.quicksum(b.exports[k, q, s, x, p] for (k, *_) in markets_at["export"][q, s, x, p])))
     limited = [k for k, c in cap.items() if math.isfinite(c)]
     b.market_cap = pyo.Constraint(limited, rule=lambda b, k, direction, s, x, p: pyo.quicksum(
-        (b.imports if direction == "import" else b.exports)[k, q, s, x, p] for q in d.ports) <= cap[k, direction, s, x, p])
+        (b.imports if direction == "import" else b.exports)[k, q, s, x, p] for q in d.ports)
+        <= cap[k, direction, s, x, p])
     # costs
     add_costs(b, d.periods, {
         "imports": lambda p: pyo.quicksum((value[k, "import", s, x, p] * b.imports[k, q, s, x, p]
@@ -61,10 +70,3 @@ def add_trade(m: pyo.ConcreteModel, d: ModelInputs) -> None:
                                                    for (k, q, s, x, pp) in b.EXPORT if pp == p), start=0),
     })
 
-
-def sea_co2(m: pyo.ConcreteModel, p: int):
-    b = m.trade
-    return pyo.quicksum([b.sea_co2[k, "import", s, x, p] * b.imports[k, q, s, x, p]
-                         for (k, q, s, x, pp) in b.IMPORT if pp == p]
-                        + [b.sea_co2[k, "export", s, x, p] * b.exports[k, q, s, x, p]
-                           for (k, q, s, x, pp) in b.EXPORT if pp == p], start=0)

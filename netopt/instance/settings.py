@@ -1,0 +1,115 @@
+"""Scalar settings of an instance (``instance.toml``), declared once with unit and default.
+
+The TOML file has the sections below; every key is optional except ``model.periods``.
+A scenario, ``netopt solve --set`` or a :class:`~netopt.instance.runspec.RunSpec` overrides keys by
+their dotted path, e.g. ``policy.carbon_price_yen_per_t_co2`` or ``solve.mip_gap``
+(:mod:`netopt.instance.overrides`).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from netopt.catalogue import period_years
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class Meta(_Section):
+    name: str = Field("", description="Short name of the instance; results go to results/<name>/.")
+    description: str = Field("", description="What the instance represents.")
+    default_scenario: str = Field("baseline", description="Scenario solved when none is named.")
+
+
+class ModelSettings(_Section):
+    periods: list[int] = Field(description="First year of each planning period, ascending.")
+    last_period_years: int = Field(
+        0, ge=0, description="[yr] Years the last period stands for (0 = same as the previous gap, or 1).")
+    base_year: int = Field(0, description="[yr] Year costs are discounted to (0 = first period).")
+    discount_rate: float = Field(0.05, ge=0, le=1, description="[1/yr] Real discount rate.")
+    linking: Literal["aggregate", "weak", "strong"] = Field(
+        "aggregate",
+        description="Capacity linking: 'weak' = one capacity row per facility; 'aggregate' = weak plus one "
+        "total-capacity row per kind and period; 'strong' = weak plus one row per arc (flow <= capacity x open).")
+    strict: bool = Field(False, description="Turn off the priced slacks (unmet demand, unprocessed packs).")
+    allow_expansion: bool = Field(
+        True, description="A site may add one capacity option per period (expansions); false = one build per site "
+        "over the whole horizon.")
+
+    @field_validator("periods")
+    @classmethod
+    def _ascending(cls, v: list[int]) -> list[int]:
+        if not v:
+            raise ValueError("at least one period is needed")
+        if any(b <= a for a, b in zip(v, v[1:], strict=False)):
+            raise ValueError("periods must be strictly ascending")
+        return v
+
+
+class NetworkSettings(_Section):
+    road_factor: float = Field(1.3, ge=1, description="[-] Road distance / great-circle distance.")
+    k_nearest: int = Field(5, ge=1, description="[-] Each origin is linked to its k nearest destinations.")
+    max_arc_km: float = Field(
+        0.0, ge=0, description="[km] Also link every pair closer than this (0 = k-nearest only).")
+
+
+class PolicySettings(_Section):
+    carbon_price_yen_per_t_co2: float = Field(0.0, ge=0, description="[yen/t CO2] Price on transport and process CO2.")
+    carbon_cap_t_co2_per_yr: float | None = Field(
+        None, ge=0, description="[t CO2/yr] Cap on transport and process CO2 in every period (none = no cap).")
+    max_new_facilities: int | None = Field(None, ge=0, description="[-] Most new facilities over the horizon.")
+    min_utilisation_share: float = Field(
+        0.0, ge=0, le=1, description="[-] Every open new facility processes at least this share of its capacity.")
+
+
+class Penalties(_Section):
+    unmet_demand_myen_per_t: float = Field(
+        100.0, gt=0, description="[Myen/t] Metal demand met neither by recycled nor by virgin metal.")
+    unprocessed_packs_myen_per_t: float = Field(
+        5.0, gt=0, description="[Myen/t] Collected packs that no facility can take (stockpiled at the source).")
+    recycled_content_shortfall_myen_per_t: float = Field(
+        50.0, gt=0, description="[Myen/t] Recycled metal missing to meet a recycled-content minimum.")
+    carbon_cap_excess_myen_per_t_co2: float = Field(
+        1.0, gt=0, description="[Myen/t CO2] CO2 above the cap.")
+
+
+class SolveSettings(_Section):
+    time_limit: float = Field(600.0, ge=0, description="[s] Seconds before HiGHS stops with its best plan.")
+    mip_gap: float = Field(0.005, ge=0, le=1, description="[-] Relative MIP gap at which the search stops.")
+    threads: int = Field(0, ge=0, description="[-] HiGHS threads (0 = HiGHS decides).")
+    seed: int = Field(0, ge=0, description="[-] HiGHS random seed.")
+    warm_start: bool = Field(True, description="Find a first plan by relax-and-fix before the MIP search.")
+    duals: bool = Field(True, description="Solve the LP with the builds fixed for the marginal value of capacity.")
+
+
+class Settings(_Section):
+    meta: Meta = Field(default_factory=Meta)
+    model: ModelSettings
+    network: NetworkSettings = Field(default_factory=NetworkSettings)
+    policy: PolicySettings = Field(default_factory=PolicySettings)
+    penalties: Penalties = Field(default_factory=Penalties)
+    solve: SolveSettings = Field(default_factory=SolveSettings)
+
+    def period_years(self) -> dict[int, int]:
+        """Years each period stands for: until the next period, and ``last_period_years`` for the last."""
+        return period_years(self.model.periods, self.model.last_period_years)
+
+    def discount_weights(self) -> dict[int, float]:
+        r"""Sum of discount factors over the years of each period.
+
+        .. math:: w_p = \sum_{y=p}^{p+n_p-1} (1+r)^{-(y-y_0)}
+        """
+        r = self.model.discount_rate
+        y0 = self.model.base_year or self.model.periods[0]
+        return {
+            p: sum((1 + r) ** -(y - y0) for y in range(p, p + n))
+            for p, n in self.period_years().items()
+        }
+
+
+SECTIONS = {"meta": Meta, "model": ModelSettings, "network": NetworkSettings, "policy": PolicySettings,
+            "penalties": Penalties, "solve": SolveSettings}

@@ -1,0 +1,50 @@
+"""Regression values of the Japan instance, in the manner of Temoa's legacy test values.
+
+Each value carries a dated note of why it last changed. Change a value only together with the
+change that moves it, and add a line to its note saying what moved it; a value that moves for
+no stated reason is a bug.
+"""
+
+import pytest
+
+from netopt.api import load
+from netopt.model import build_model
+from netopt.model.inputs import prepare
+from netopt.solve import model_size
+from tests.helpers import JAPAN
+
+JAPAN_BASELINE_SIZE = {
+    # 2026-12-02: pinned at the restructuring of issue 9 (same model as commit 35e9e1e: 47 hub candidates,
+    #             aggregate linking); the standard form was checked entry by entry against that commit.
+    "variables": 18573,
+    "constraints": 5225,
+    "integers": 996,
+    "nonzeros": 60754,
+}
+
+# ---------------------------------------------------------------------------------------- objective
+# TO BE FILLED IN (issue 8, solver rework): the Japan baseline objective in Myen and the relative
+# tolerance it is checked to, e.g. JAPAN_BASELINE_OBJECTIVE = (4.123e6, 0.005) with a dated note
+# like those above. It is not pinned yet because the solver is being reworked and today's plan is
+# proven only to the 0.5 % gap. While it is None the test below is skipped without solving.
+JAPAN_BASELINE_OBJECTIVE: tuple[float, float] | None = None
+
+
+@pytest.fixture(scope="module")
+def baseline():
+    return load(JAPAN, "baseline")
+
+
+def test_japan_baseline_model_size(baseline):
+    assert model_size(build_model(prepare(baseline))) == JAPAN_BASELINE_SIZE
+
+
+@pytest.mark.slow
+def test_japan_baseline_objective(baseline):
+    if JAPAN_BASELINE_OBJECTIVE is None:
+        pytest.skip("the Japan baseline objective is not pinned yet (see JAPAN_BASELINE_OBJECTIVE)")
+    from netopt.api import run
+
+    value, rel = JAPAN_BASELINE_OBJECTIVE
+    plan = run(baseline)
+    assert plan.solved.objective == pytest.approx(value, rel=rel)
