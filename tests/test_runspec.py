@@ -46,9 +46,11 @@ def test_spec_applies_and_logs_every_override_in_order():
     assert inst.table("leakage").set_index("period").loc[2030, "leakage_share"] == 0.4
 
 
-def test_default_scenario_is_named_in_the_pinned_spec():
-    inst = RunSpec(instance=str(TOY)).load()
+def test_default_scenario_is_named_in_the_pinned_spec_and_the_id_is_the_same():
+    spec = RunSpec(instance=str(TOY))
+    inst = spec.load()
     assert inst.spec.scenario == "baseline" and inst.scenario == "baseline"
+    assert inst.spec.id == spec.id == RunSpec(instance=TOY, scenario="baseline").id
 
 
 @pytest.mark.parametrize("make, message", [

@@ -14,14 +14,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from netopt.instance.io import Instance, hash_inputs, load_instance
+from netopt.instance.io import SETTINGS_FILE, Instance, hash_inputs, load_instance
 from netopt.instance.overrides import BASE, Override, SetSetting, apply_overrides, scenario_overrides
-from netopt.instance.settings import SolveSettings
+from netopt.instance.settings import Meta, SolveSettings
 from netopt.instance.validate import OverrideError, validation_problems
 
 SOURCE = "run spec"  # the source named in the log lines of the solve settings and seed below
@@ -64,8 +65,12 @@ class RunSpec(BaseModel):
 
     @property
     def id(self) -> str:
-        """SHA-256 over the canonical JSON of the spec (without the instance path) and the inputs hash."""
-        body = self.model_dump(mode="python", exclude={"instance", "inputs_sha256"})
+        """SHA-256 over the canonical JSON of the spec (without the instance path) and the inputs hash.
+
+        The same for a spec and its :meth:`pinned` form: an unnamed scenario counts as the
+        instance's default, a missing inputs hash is computed from the instance's files."""
+        scenario = self.scenario or _default_scenario(Path(self.instance))
+        body = self.model_dump(mode="python", exclude={"instance", "inputs_sha256"}) | {"scenario": scenario}
         canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
         digest = self.inputs_sha256 or hash_inputs(Path(self.instance))
         return hashlib.sha256(f"{canonical}\n{digest}".encode()).hexdigest()
@@ -103,6 +108,12 @@ class RunSpec(BaseModel):
         return RunSpec(instance=self.instance, scenario=scenario or self.scenario,
                        overrides=(*self.overrides, *overrides), solve={**self.solve, **(solve or {})},
                        seed=self.seed if seed is None else seed, inputs_sha256=self.inputs_sha256)
+
+
+def _default_scenario(folder: Path) -> str:
+    """The default scenario named in ``folder/instance.toml`` (without reading the tables)."""
+    raw = tomllib.loads((folder / SETTINGS_FILE).read_text(encoding="utf-8"))
+    return Meta.model_validate(raw.get("meta", {})).default_scenario or BASE
 
 
 def _label(spec: RunSpec) -> str:

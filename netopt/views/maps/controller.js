@@ -1,5 +1,5 @@
-// The map's controller (a Jinja template rendered by netopt.views.maps.page.Controller): period radio x layer
-// toggles, choropleth restyling, title, legend, banner and attribution.
+{# The map's controller, a Jinja template rendered by netopt.views.maps.page.Controller: period radio x layer
+   toggles, choropleth restyling, title, legend, banner and attribution. #}
 (function () {
   var map = {{ this._parent.get_name() }};
   var periods = {{ this.periods|tojson }};
