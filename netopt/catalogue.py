@@ -121,14 +121,18 @@ class ResultTable:
 RESULT_TABLES = (
     ResultTable("facilities", "Every existing or new facility and period: capacity, throughput, utilisation, "
                 "marginal value of capacity, fixed and processing cost.", ("site_id", "period")),
-    ResultTable("flows", "Positive flows: leg, stage, origin, destination, material, period, t/yr, km, cost.",
+    ResultTable("flows", "Positive flows: leg, stage, origin, destination, material, period, t/yr, km, cost, mode "
+                "(road or sea), sea km and the sea ports a sea leg passes (via: 'A~B' by sea, 'B>C' by road).",
                 ("leg", "origin", "destination", "material", "period")),
     ResultTable("metals", "Per period and metal: demand, recycled, virgin, unmet, recovered, exported, surplus.",
                 ("period", "metal")),
     ResultTable("costs", "Annual and discounted cost by block, category and period.", ("block", "category", "period")),
     ResultTable("regions", "Per region, period and chemistry: end-of-life packs, leaked, retained, collected, "
-                "unprocessed.", ("region_id", "period", "chemistry")),
-    ResultTable("nodes", "Every node with its role and coordinates.", ("node_id",)),
+                "unprocessed, and the marginal cost of one more collected tonne (Myen/t, the dual of the region's "
+                "collection balance with the builds fixed).", ("region_id", "period", "chemistry")),
+    ResultTable("nodes", "Every node with its role, names (name = name_en, name_ja), coordinates and land mass; "
+                "also the sea ports of sea legs (role sea_port) and the foreign markets (role market).",
+                ("node_id",)),
     ResultTable("emissions", "CO2 by source (transport, process per facility kind, sea) and period, t CO2/yr.",
                 ("period", "source")),
 )

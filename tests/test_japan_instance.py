@@ -76,6 +76,12 @@ def test_baseline_solves_to_the_promised_gap():
     plan = run(JAPAN, "baseline", solve={"time_limit": 600, "mip_gap": 0.005})
     assert plan.solved.status == "optimal", plan.solved.describe()
     assert plan.solved.gap <= 0.005
+    # Okinawa's packs leave the island by sea, priced as tests/test_sea_legs.py calculates by hand
+    flows, land = plan.results.flows, plan.results.nodes.set_index("node_id")["landmass"]
+    out_of_okinawa = flows[(flows["origin"].map(land) == "okinawa") & (flows["destination"].map(land) != "okinawa")
+                           & flows["destination"].isin(land.index)]
+    assert out_of_okinawa["tonnes_per_yr"].sum() > 0 and set(out_of_okinawa["mode"]) == {"sea"}
+    assert out_of_okinawa["via"].str.startswith("SEA-NAHA~").all()
     metals = plan.results.metals
     assert ((metals["recycled_t_per_yr"] + metals["virgin_t_per_yr"] + metals["unmet_t_per_yr"]
              - metals["demand_t_per_yr"]).abs() < 1e-4).all()

@@ -75,6 +75,9 @@ SHARE = dict(minimum=0.0, maximum=1.0)
 NONNEG = dict(minimum=0.0)
 INF = math.inf
 
+LANDMASS = ("Land mass the node stands on: nodes on one land mass are joined by road, nodes on different land masses "
+            "only by sea legs through the ports of sea_ports.csv (docs/model.md, Sea legs).")
+
 PROVENANCE = (
     _c("source_id", "str", "-", "Id of the row's source in sources.csv (required in bundled instances).", ""),
     _c("confidence", "str", "-", "'verified' (read in the source) or 'estimated' (reasoning in the note).", "",
@@ -89,8 +92,10 @@ TABLES: tuple[Table, ...] = (
         (
             _c("region_id", "str", "-", "Unique id."),
             _c("name", "str", "-", "Display name.", ""),
+            _c("name_ja", "str", "-", "Japanese display name (maps and pages in Japanese; blank: name).", ""),
             _c("lat", "float", "deg", "Latitude of the collection centroid.", minimum=-90, maximum=90),
             _c("lon", "float", "deg", "Longitude of the collection centroid.", minimum=-180, maximum=180),
+            _c("landmass", "str", "-", LANDMASS, "main"),
         ),
         key=("region_id",),
     ),
@@ -218,10 +223,12 @@ TABLES: tuple[Table, ...] = (
         (
             _c("site_id", "str", "-", "Unique id over sites, ports, demand sites and regions."),
             _c("name", "str", "-", "Display name.", ""),
+            _c("name_ja", "str", "-", "Japanese display name (maps and pages in Japanese; blank: name).", ""),
             _c("kind", "str", "-", _either(KIND_NAMES), choices=KIND_NAMES),
             _c("lat", "float", "deg", "Latitude.", minimum=-90, maximum=90),
             _c("lon", "float", "deg", "Longitude.", minimum=-180, maximum=180),
             _c("region_id", "str", "-", "Region the site lies in (for reports).", ""),
+            _c("landmass", "str", "-", LANDMASS, "main"),
             _c("existing_capacity_t_per_yr", "float", "t input / yr",
                "Capacity that exists (or is scheduled) regardless of the plan.", 0.0, **NONNEG),
             _c("existing_from_period", "int", "yr",
@@ -239,9 +246,11 @@ TABLES: tuple[Table, ...] = (
         (
             _c("site_id", "str", "-", "Unique id."),
             _c("name", "str", "-", "Display name.", ""),
+            _c("name_ja", "str", "-", "Japanese display name (maps and pages in Japanese; blank: name).", ""),
             _c("lat", "float", "deg", "Latitude.", minimum=-90, maximum=90),
             _c("lon", "float", "deg", "Longitude.", minimum=-180, maximum=180),
             _c("region_id", "str", "-", "Region the site lies in.", ""),
+            _c("landmass", "str", "-", LANDMASS, "main"),
         ),
         key=("site_id",),
     ),
@@ -262,9 +271,11 @@ TABLES: tuple[Table, ...] = (
         (
             _c("port_id", "str", "-", "Unique id."),
             _c("name", "str", "-", "Display name.", ""),
+            _c("name_ja", "str", "-", "Japanese display name (maps and pages in Japanese; blank: name).", ""),
             _c("lat", "float", "deg", "Latitude.", minimum=-90, maximum=90),
             _c("lon", "float", "deg", "Longitude.", minimum=-180, maximum=180),
             _c("handling_myen_per_t", "float", "Myen / t", "Port handling per tonne in or out.", 0.0, **NONNEG),
+            _c("landmass", "str", "-", LANDMASS, "main"),
         ),
         key=("port_id",),
         optional=True,
@@ -275,6 +286,7 @@ TABLES: tuple[Table, ...] = (
         (
             _c("market_id", "str", "-", "Unique id."),
             _c("name", "str", "-", "Display name.", ""),
+            _c("name_ja", "str", "-", "Japanese display name (maps and pages in Japanese; blank: name).", ""),
             _c("lat", "float", "deg", "Latitude of a representative port (for maps).", minimum=-90, maximum=90),
             _c("lon", "float", "deg", "Longitude of a representative port (for maps).", minimum=-180, maximum=180),
             _c("sea_freight_myen_per_t", "float", "Myen / t", "Sea freight between the market and any Japanese port.",
@@ -314,6 +326,47 @@ TABLES: tuple[Table, ...] = (
             _c("co2_kg_per_t_km", "float", "kg CO2 / t km", "Truck emissions.", 0.0, **NONNEG),
         ),
         key=("stage",),
+    ),
+    Table(
+        "sea_ports",
+        "Ports of domestic coastal shipping (RoRo, ferries) that sea legs pass through; not trade ports.",
+        (
+            _c("port_id", "str", "-", "Unique id."),
+            _c("name", "str", "-", "Display name.", ""),
+            _c("name_ja", "str", "-", "Japanese display name (maps and pages in Japanese; blank: name).", ""),
+            _c("lat", "float", "deg", "Latitude of the RoRo or ferry terminal.", minimum=-90, maximum=90),
+            _c("lon", "float", "deg", "Longitude of the RoRo or ferry terminal.", minimum=-180, maximum=180),
+            _c("landmass", "str", "-", "Land mass the port serves (as landmass of regions.csv).", "main"),
+        ),
+        key=("port_id",),
+        optional=True,
+    ),
+    Table(
+        "sea_routes",
+        "Scheduled domestic sea routes between two sea ports, usable in both directions.",
+        (
+            _c("from_port", "str", "-", "One end.", references="sea_ports.port_id"),
+            _c("to_port", "str", "-", "The other end.", references="sea_ports.port_id"),
+            _c("sea_km", "float", "km", "Distance along the route.", minimum=1e-6),
+        ),
+        key=("from_port", "to_port"),
+        optional=True,
+    ),
+    Table(
+        "sea_tariff",
+        "Domestic coastal shipping tariff by stage. Sea part of a sea leg's unit cost = (handling + tariff x sea km "
+        "x (1 + premium)) / 1e6, added to the road tariff of its road parts.",
+        (
+            _c("stage", "str", "-", _either(STAGE_NAMES), choices=STAGE_NAMES),
+            _c("cost_yen_per_t_km", "float", "yen / t km", "Distance rate.", **NONNEG),
+            _c("handling_yen_per_t", "float", "yen / t", "Port handling, lashing and chassis per sea crossing.", 0.0,
+               **NONNEG),
+            _c("hazardous_premium_share", "float", "-", "Dangerous-goods surcharge on the distance rate.", 0.0,
+               **NONNEG),
+            _c("co2_kg_per_t_km", "float", "kg CO2 / t km", "Ship emissions.", 0.0, **NONNEG),
+        ),
+        key=("stage",),
+        optional=True,
     ),
     Table(
         "arcs",

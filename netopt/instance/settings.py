@@ -23,6 +23,9 @@ class Meta(_Section):
     name: str = Field("", description="Short name of the instance; results go to results/<name>/.")
     description: str = Field("", description="What the instance represents.")
     default_scenario: str = Field("baseline", description="Scenario solved when none is named.")
+    language: Literal["en", "ja"] = Field(
+        "en", description="Language maps, reports and prefecture pages open in: 'ja' or 'en' (each page has a "
+        "switch to the other).")
 
 
 class ModelSettings(_Section):

@@ -15,7 +15,7 @@ import pandas as pd
 from netopt.catalogue import ARC_LEGS, KIND_NAMES
 from netopt.instance.io import Instance
 from netopt.instance.settings import Settings
-from netopt.model.arcs import build_arcs
+from netopt.model.arcs import SeaNetwork, build_arcs
 
 
 def capital_recovery_factor(rate: float, years: float) -> float:
@@ -30,7 +30,7 @@ class ModelInputs:
     weight: dict[int, float]  # discount weight of a period: sum of discount factors of its years
     chemistries: list[str]
     metals: list[str]
-    arcs: pd.DataFrame  # arc, leg, stage, from_id, to_id, distance_km, cost_myen_per_t, co2_t_per_t
+    arcs: pd.DataFrame  # arc, leg, stage, from_id, to_id, distance_km, cost_myen_per_t, co2_t_per_t, mode, sea_km, via
     supply: dict[tuple, float]  # (region, chemistry, period) -> t/yr
     leakage: dict[int, float]
     retention_cost: dict[int, float]
@@ -51,7 +51,9 @@ class ModelInputs:
     trade: pd.DataFrame  # market_id, direction, stage, material, period, value_myen_per_t, cap_t_per_yr, sea_co2
     ports: list[str]
     recycled_content: dict[tuple, float]
-    nodes: dict[str, pd.DataFrame] = field(default_factory=dict)
+    nodes: dict[str, pd.DataFrame] = field(default_factory=dict)  # role -> id, lat, lon, landmass, name, name_ja
+    sea: SeaNetwork | None = None  # domestic sea ports, routes and tariff (sea legs, model/arcs.py)
+    markets: pd.DataFrame | None = None  # market_id, name, name_ja, lat, lon (for the results' nodes table)
 
     def sites_of(self, kind: str) -> list[str]:
         return list(self.sites.index[self.sites["kind"] == kind])
@@ -72,8 +74,10 @@ def prepare(instance: Instance) -> ModelInputs:
     sites = t("sites").set_index("site_id")
     nodes = _nodes(instance, sites)
     ports = t("ports")
+    sea = SeaNetwork(t("sea_ports"), t("sea_routes"), t("sea_tariff"), t("transport"))
     arcs = build_arcs(nodes, t("transport"), ports.set_index("port_id")["handling_myen_per_t"], t("arcs"),
-                      s.network.k_nearest, s.network.max_arc_km, s.network.road_factor, legs=_legs_in_use(instance))
+                      s.network.k_nearest, s.network.max_arc_km, s.network.road_factor, legs=_legs_in_use(instance),
+                      sea=sea)
 
     prices = t("metal_prices")
     leakage = t("leakage").set_index("period")
@@ -116,6 +120,8 @@ def prepare(instance: Instance) -> ModelInputs:
         recycled_content={(r.metal, r.period): r.min_share for r in t("recycled_content").itertuples()
                           if r.min_share > 0},
         nodes=nodes,
+        sea=sea,
+        markets=t("markets")[["market_id", "name", "name_ja", "lat", "lon"]],
     )
 
 
@@ -123,7 +129,8 @@ def _nodes(instance: Instance, sites: pd.DataFrame) -> dict[str, pd.DataFrame]:
     t = instance.table
 
     def frame(df: pd.DataFrame, id_col: str) -> pd.DataFrame:
-        return df.rename(columns={id_col: "id"})[["id", "lat", "lon"]].reset_index(drop=True)
+        return df.rename(columns={id_col: "id"})[["id", "lat", "lon", "landmass", "name", "name_ja"]].reset_index(
+            drop=True)
 
     site_frame = sites.reset_index()
     nodes = {"region": frame(t("regions"), "region_id"), "demand": frame(t("demand_sites"), "site_id"),

@@ -28,27 +28,39 @@ def _v(x) -> float:
 
 def extract(m: pyo.ConcreteModel, solved: SolveResult, instance_name: str, scenario: str) -> RunData:
     d: ModelInputs = m.inputs
+    language = {"language": d.settings.meta.language}
     if not solved.has_solution:
-        return RunData(summary=summary_head(solved, instance_name, scenario))
+        return RunData(summary={**summary_head(solved, instance_name, scenario), **language})
     tables = {
         "nodes": nodes_table(d),
         "flows": flows_table(m),
         "facilities": facilities_table(m, d, solved),
-        "regions": regions_table(m, d),
+        "regions": regions_table(m, d, solved),
         "metals": metals_table(m, d),
         "costs": costs_table(m, d),
         "emissions": emissions_table(m, d),
     }
-    summary = summary_head(solved, instance_name, scenario)
+    summary = {**summary_head(solved, instance_name, scenario), **language}
     summary["kpis"] = kpis(tables, d.settings.period_years())
     return RunData(summary=summary, tables=tables)
 
 
 def nodes_table(d: ModelInputs) -> pd.DataFrame:
-    """Every node with its role and coordinates (for maps)."""
-    nodes = pd.concat([df.assign(role=role) for role, df in d.nodes.items()], ignore_index=True)
-    nodes["name"] = nodes["id"].map(d.sites["name"]).fillna(nodes["id"])
-    return nodes.rename(columns={"id": "node_id"})[["node_id", "name", "role", "lat", "lon"]]
+    """Every node with its role, names (name = name_en, name_ja), coordinates and land mass (for maps and pages);
+    the sea ports sea legs pass (role sea_port) and the foreign markets (role market) too."""
+    frames = [df.assign(role=role) for role, df in d.nodes.items()]
+    if d.sea is not None and not d.sea.ports.empty:
+        frames.append(d.sea.ports.rename(columns={"port_id": "id"}).assign(role="sea_port"))
+    if d.markets is not None and not d.markets.empty:
+        frames.append(d.markets.rename(columns={"market_id": "id"}).assign(role="market", landmass=""))
+    nodes = pd.concat(frames, ignore_index=True)
+    name = nodes["name"].fillna("").astype(str)
+    nodes["name"] = name.where(name.str.strip() != "", nodes["id"])
+    ja = nodes["name_ja"].fillna("").astype(str)
+    nodes["name_en"] = nodes["name"]
+    nodes["name_ja"] = ja.where(ja.str.strip() != "", nodes["name"])
+    return nodes.rename(columns={"id": "node_id"})[["node_id", "name", "name_en", "name_ja", "role", "lat", "lon",
+                                                     "landmass"]]
 
 
 def flows_table(m: pyo.ConcreteModel) -> pd.DataFrame:
@@ -63,17 +75,17 @@ def flows_table(m: pyo.ConcreteModel) -> pd.DataFrame:
     extra = []
     for (k, q, s, x, p), var in m.trade.imports.items():
         if _v(var) > SLACK_LIMIT:
-            extra.append(("import_market", s, k, q, x, p, _v(var)))
+            extra.append(("import_market", s, k, q, x, p, _v(var), "sea"))
     for (k, q, s, x, p), var in m.trade.exports.items():
         if _v(var) > SLACK_LIMIT:
-            extra.append(("export_market", s, q, k, x, p, _v(var)))
+            extra.append(("export_market", s, q, k, x, p, _v(var), "sea"))
     for (h, c, p), var in m.hubs.reuse.items():
         if _v(var) > SLACK_LIMIT:
-            extra.append(("reuse", "pack", h, "reuse_market", c, p, _v(var)))
+            extra.append(("reuse", "pack", h, "reuse_market", c, p, _v(var), ""))
     extra = pd.DataFrame(extra, columns=["leg", "stage", "origin", "destination", "material", "period",
-                                         "tonnes_per_yr"])
+                                         "tonnes_per_yr", "mode"])
     columns = ["leg", "stage", "origin", "destination", "material", "period", "tonnes_per_yr", "distance_km",
-               "cost_myen_per_yr"]
+               "cost_myen_per_yr", "mode", "sea_km", "via"]
     out = pd.concat([flows.reindex(columns=columns), extra.reindex(columns=columns)], ignore_index=True)
     return out.sort_values(["period", "leg", "origin", "destination", "material"]).reset_index(drop=True)
 
@@ -115,13 +127,21 @@ def facilities_table(m: pyo.ConcreteModel, d: ModelInputs, solved: SolveResult) 
     return df
 
 
-def regions_table(m: pyo.ConcreteModel, d: ModelInputs) -> pd.DataFrame:
-    """End-of-life packs per region and period: arising, leaked, retained, collected, unprocessed."""
+def regions_table(m: pyo.ConcreteModel, d: ModelInputs, solved: SolveResult) -> pd.DataFrame:
+    """End-of-life packs per region and period: arising, leaked, retained, collected, unprocessed; and the
+    marginal cost of one more collected tonne: the dual of the region's collection balance in the LP with the
+    builds fixed (objective units per t/yr), over the period's discount weight, so Myen per t in the
+    period's money (blank when no duals were computed)."""
     src = m.sources
+
+    def marginal(r, c, p):
+        dual = solved.duals.get(src.collection[r, c, p]) if (r, c, p) in src.collection else None
+        return None if dual is None else dual / d.weight[p]
+
     rows = [{"region_id": r, "period": p, "chemistry": c, "eol_packs_t_per_yr": d.supply[r, c, p],
              "leaked_t_per_yr": _v(src.leaked[r, c, p]), "retained_t_per_yr": _v(src.retained[r, c, p]),
              "collected_t_per_yr": _v(src.collected[r, c, p]), "unprocessed_t_per_yr": _v(src.unprocessed[r, c, p]),
-             "leaked_metal_t_per_yr": _v(src.leaked_metal[r, c, p])}
+             "leaked_metal_t_per_yr": _v(src.leaked_metal[r, c, p]), "marginal_cost_myen_per_t": marginal(r, c, p)}
             for (r, c, p) in src.INDEX]
     return pd.DataFrame(rows)
 

@@ -24,8 +24,12 @@ def region_shares(prefectures: pd.DataFrame, subsidies: pd.DataFrame) -> pd.Data
 
 
 def regions_table(prefectures: pd.DataFrame) -> pd.DataFrame:
-    """``regions.csv``: the 47 prefectures with the coordinates of their prefectural office."""
+    """``regions.csv``: the 47 prefectures with their Japanese names, the coordinates of their prefectural office
+    and their land mass."""
+    blank = pd.Series("", index=prefectures.index)
     return pd.DataFrame({"region_id": prefectures["jis_code"].map(lambda j: f"JP{int(j):02d}"),
-                         "name": prefectures["name_en"], "lat": prefectures["lat"], "lon": prefectures["lon"],
+                         "name": prefectures["name_en"], "name_ja": prefectures.get("name_ja", blank),
+                         "lat": prefectures["lat"], "lon": prefectures["lon"],
+                         "landmass": prefectures.get("landmass", blank.replace("", "main")),
                          "source_id": prefectures["source_id"], "confidence": prefectures["confidence"],
                          "note": prefectures["note"]})
