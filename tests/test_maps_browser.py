@@ -145,7 +145,8 @@ def test_flow_tooltip_shows_tonnes(browser, toy_run, tmp_path):
     heaviest = flows[(flows["leg"] == "collect") & (flows["period"] == 2030)].nlargest(1, "tonnes_per_yr").iloc[0]
     text = tooltip.inner_text()
     assert f"{fmt_t(heaviest['tonnes_per_yr'])} t/yr" in text
-    assert heaviest["origin"] in text and "Central hub" in text and heaviest["material"] in text
+    names = pd.read_csv(toy_run / "nodes.csv").set_index("node_id")["name"]
+    assert names[heaviest["origin"]] in text and "Central hub" in text and heaviest["material"] in text
     page.mouse.move(5, 700)
     # a short line under markers: its own mouseover event
     line = flows[(flows["leg"] == "import_black_mass") & (flows["period"] == 2030)]
