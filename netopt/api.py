@@ -25,6 +25,7 @@ from netopt import solve as solver
 from netopt.instance.io import Instance
 from netopt.instance.runspec import RunSpec, extend_instance
 from netopt.model import build_model
+from netopt.model.fixing import apply_decisions
 from netopt.model.inputs import prepare
 from netopt.model.staging import build_stage
 from netopt.results.extract import extract
@@ -125,6 +126,7 @@ def run(instance: str | Path | Instance | RunSpec, scenario: str | None = None, 
     seconds["load"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     model = build_model(prepare(inst))
+    apply_decisions(model, inst.spec.decisions)  # a plan's builds fixed, a site forced (none for most runs)
     seconds["build"] = time.perf_counter() - t0
     log_file = Path(tempfile.mkdtemp(prefix="netopt-")) / "solver.log"
     solved = solver.solve(model, inst.settings.solve, stage_of=build_stage, log_file=log_file)

@@ -1,4 +1,5 @@
-"""Command line: ``netopt solve | validate | scenarios | map | report | calibrate | docs``.
+"""Command line: ``netopt solve | validate | scenarios | map | report | calibrate | docs``, and the study
+commands ``netopt study run | report | list``, ``netopt compare``, ``netopt evaluate`` (netopt/studies/cli.py).
 
 Errors in the input are printed as ``file:line: column: problem (got value)`` with exit
 code 2 and nothing written; a bad ``--set`` or solve option is one line, also exit code 2; an
@@ -274,6 +275,12 @@ def calibrate(
         raise InstanceError([Problem(str(folder), None, "inputs/", "no supply-model inputs here; calibrate needs an "
                                      "instance built by python -m netopt.supply, such as instances/japan")])
     typer.echo(format_report(calibration_report(folder)))
+
+
+# the study commands (netopt study run | report | list, netopt compare, netopt evaluate): netopt/studies/cli.py
+from netopt.studies.cli import register as _register_studies  # noqa: E402
+
+_register_studies(app, handle_errors, DebugOpt)
 
 
 def main() -> None:  # pragma: no cover

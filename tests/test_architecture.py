@@ -1,8 +1,11 @@
 """The import graph follows the data: no cycles, no import against the flow, views free of Pyomo.
 
 Layers, each importing only lower ones (and its own package):
-catalogue < instance < model < solve < results < views, api < cli; ``supply`` and ``tools`` stand
-beside the flow (``supply`` imports only the catalogue; nothing but the CLI imports either).
+catalogue < instance < model < solve < results < views, api < studies < cli; ``supply`` and ``tools``
+stand beside the flow (``supply`` imports only the catalogue; nothing but the CLI imports either).
+``studies`` sits above the API (it issues RunSpecs and reads run folders); nothing below it imports
+it, so maps and reports never do, and of its modules only the worker's (``tasks``) and the CLI's
+touch models, the API or the solver: every summary is read from run folders through the store.
 Within ``views``, maps and the report share ``labels``, ``style`` and ``assets`` and import
 neither each other nor anything that loads Pyomo (of ``results`` only the pandas-only ``store``).
 """
@@ -18,8 +21,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1] / "netopt"
 RANK = {"netopt": 0, "netopt.catalogue": 0, "netopt.instance": 1, "netopt.model": 2, "netopt.solve": 3,
-        "netopt.results": 4, "netopt.views": 5, "netopt.api": 5, "netopt.tools": 5, "netopt.cli": 6,
-        "netopt.__main__": 7, "netopt.supply": 1}
+        "netopt.results": 4, "netopt.views": 5, "netopt.api": 5, "netopt.tools": 5, "netopt.studies": 6,
+        "netopt.cli": 7, "netopt.__main__": 8, "netopt.supply": 1}
 PYOMO = ("pyomo", "highspy")
 
 
@@ -99,6 +102,20 @@ def test_views_read_runs_through_the_store_only():
         if module.startswith("netopt.views"):
             inner = {t for t in imports if t.startswith("netopt.") and not t.startswith("netopt.views")}
             assert inner <= {"netopt.catalogue", "netopt.results.store"}, (module, inner)
+
+
+def test_studies_read_runs_through_the_store():
+    models = ("netopt.model", "netopt.solve", "netopt.api", "netopt.results.extract", "netopt.results.kpis")
+    for module, imports in GRAPH.items():
+        if module.startswith("netopt.studies") and module not in ("netopt.studies.tasks", "netopt.studies.cli"):
+            touching = [t for t in imports if t.split(".")[0] in PYOMO or t.startswith(models)]
+            assert not touching, (module, touching)
+
+
+def test_only_the_cli_imports_the_studies():
+    for module, imports in GRAPH.items():
+        if not module.startswith(("netopt.studies", "netopt.cli")):
+            assert not [t for t in imports if t.startswith("netopt.studies")], module
 
 
 def test_maps_and_report_do_not_import_each_other():

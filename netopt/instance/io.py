@@ -194,9 +194,11 @@ def _coerce(values: pd.Series, col: Column, file: str, lines: pd.Series, problem
 
 
 def hash_inputs(path: Path) -> str:
-    """SHA-256 over the settings file and every CSV table, in a fixed order."""
+    """SHA-256 over the settings file and every CSV table, in a fixed order (``studies/`` left out: a
+    study file is no input of the runs it makes, and editing it must not change their ids)."""
     h = hashlib.sha256()
-    for f in sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in (".csv", ".toml")):
+    for f in sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in (".csv", ".toml")
+                    and p.relative_to(path).parts[0] != "studies"):
         h.update(str(f.relative_to(path)).encode())
         h.update(f.read_bytes())
     return h.hexdigest()

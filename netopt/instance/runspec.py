@@ -20,6 +20,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from netopt.instance.decisions import Decision
 from netopt.instance.io import SETTINGS_FILE, Instance, hash_inputs, load_instance
 from netopt.instance.overrides import BASE, Override, SetSetting, apply_overrides, scenario_overrides
 from netopt.instance.settings import Meta, SolveSettings
@@ -40,6 +41,8 @@ class RunSpec(BaseModel):
     solve: dict[str, float | int | bool] = Field(default_factory=dict, description="[solve] settings for this "
                                                  "run (applied after the overrides); the seed is `seed`.")
     seed: int | None = Field(None, ge=0, description="Random seed of the run (solve.seed); None: the instance's.")
+    decisions: tuple[Decision, ...] = Field((), description="Decisions taken as given (a plan's builds fixed, a "
+                                            "site forced open or forbidden), applied to the built model.")
     inputs_sha256: str = Field("", description="Hash of the instance's inputs; filled by pinned()/load().")
 
     @field_validator("instance", mode="before")
@@ -71,6 +74,8 @@ class RunSpec(BaseModel):
         instance's default, a missing inputs hash is computed from the instance's files."""
         scenario = self.scenario or _default_scenario(Path(self.instance))
         body = self.model_dump(mode="python", exclude={"instance", "inputs_sha256"}) | {"scenario": scenario}
+        if not self.decisions:  # specs without decisions keep the ids they had before decisions existed
+            body.pop("decisions")
         canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
         digest = self.inputs_sha256 or hash_inputs(Path(self.instance))
         return hashlib.sha256(f"{canonical}\n{digest}".encode()).hexdigest()
@@ -99,15 +104,17 @@ class RunSpec(BaseModel):
         return self.model_copy(update={"scenario": scenario, "inputs_sha256": base.inputs_hash})
 
     def extended(self, scenario: str | None = None, overrides=(), solve: Mapping | None = None,
-                 seed: int | None = None) -> RunSpec:
-        """This spec followed by more: a scenario (only before any other override), overrides, settings."""
+                 seed: int | None = None, decisions=()) -> RunSpec:
+        """This spec followed by more: a scenario (only before any other override), overrides, settings,
+        decisions."""
         if scenario:
-            if self.overrides or self.solve or self.seed is not None:
+            if self.overrides or self.solve or self.seed is not None or self.decisions:
                 raise ValueError("a scenario cannot follow overrides; make a new RunSpec instead")
             scenario = scenario if (self.scenario or BASE) == BASE else f"{self.scenario}+{scenario}"
         return RunSpec(instance=self.instance, scenario=scenario or self.scenario,
                        overrides=(*self.overrides, *overrides), solve={**self.solve, **(solve or {})},
-                       seed=self.seed if seed is None else seed, inputs_sha256=self.inputs_sha256)
+                       seed=self.seed if seed is None else seed, decisions=(*self.decisions, *decisions),
+                       inputs_sha256=self.inputs_sha256)
 
 
 def _default_scenario(folder: Path) -> str:
