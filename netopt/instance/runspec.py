@@ -1,4 +1,6 @@
-"""A run as a value: which instance, which scenario, which overrides, which solve settings and seed.
+"""A run as a value: which instance, which scenario, which overrides, which solve settings and seed,
+and which decisions it takes as given (:mod:`netopt.instance.decisions`: a plan's builds fixed, a
+site forced open or forbidden; applied to the built model by :mod:`netopt.model.fixing`).
 
 :class:`RunSpec` is frozen, validated when made, round-trips through JSON and pickle (so it can
 be sent to another process, e.g. a Dask worker), and has a stable :attr:`~RunSpec.id`: the
