@@ -1,5 +1,7 @@
 """``python -m netopt`` runs the command line."""
 
-from netopt.cli import app
+import sys
 
-app(prog_name="netopt")
+from netopt.cli import main
+
+sys.exit(main())

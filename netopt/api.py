@@ -51,7 +51,8 @@ class Run:
     solved: SolveResult
     results: RunData
     seconds: dict[str, float] = field(default_factory=dict)
-    log_file: Path | None = None
+    log_file: Path | None = None  # kept for callers that pass one; run() keeps the log as text
+    log_text: str | None = None
 
     @property
     def spec(self) -> RunSpec:
@@ -67,6 +68,7 @@ class Run:
             "run_spec": self.spec.model_dump(mode="json"),
             "inputs_sha256": self.instance.inputs_hash,
             "overrides": self.instance.overrides,
+            "input_warnings": [str(w) for w in self.instance.warnings],
             "status": self.solved.status,
             "solver_status": self.solved.solver_status,
             "objective_myen": self.solved.objective,
@@ -83,7 +85,7 @@ class Run:
 
     def write(self, out: str | Path, overwrite: bool = False) -> Path:
         run = RunData(summary=self.results.summary, tables=self.results.tables, run_info=self.run_info())
-        return write_run(run, Path(out), overwrite=overwrite, log_file=self.log_file)
+        return write_run(run, Path(out), overwrite=overwrite, log_file=self.log_file, log_text=self.log_text)
 
 
 def versions() -> dict[str, str]:
@@ -128,9 +130,12 @@ def run(instance: str | Path | Instance | RunSpec, scenario: str | None = None, 
     model = build_model(prepare(inst))
     apply_decisions(model, inst.spec.decisions)  # a plan's builds fixed, a site forced (none for most runs)
     seconds["build"] = time.perf_counter() - t0
-    log_file = Path(tempfile.mkdtemp(prefix="netopt-")) / "solver.log"
-    solved = solver.solve(model, inst.settings.solve, stage_of=build_stage, log_file=log_file)
+    with tempfile.TemporaryDirectory(prefix="netopt-") as folder:  # removed on every exit path but kill -9
+        log_file = Path(folder) / "solver.log"
+        solved = solver.solve(model, inst.settings.solve, stage_of=build_stage, log_file=log_file)
+        log_text = log_file.read_text(errors="replace") if log_file.exists() else None
+    solved.options = {**solved.options, "log_file": "solver.log"}
     t0 = time.perf_counter()
     results = extract(model, solved, inst.name, inst.scenario)
     seconds["extract"] = time.perf_counter() - t0
-    return Run(inst, solved, results, seconds, log_file)
+    return Run(inst, solved, results, seconds, log_text=log_text)

@@ -2,15 +2,18 @@
 commands ``netopt study run | report | list``, ``netopt compare``, ``netopt evaluate`` (netopt/studies/cli.py).
 
 Errors in the input are printed as ``file:line: column: problem (got value)`` with exit
-code 2 and nothing written; a bad ``--set`` or solve option is one line, also exit code 2; an
-existing run folder is not replaced without ``--overwrite`` (exit code 1). Unexpected failures
-print one line (``--debug`` shows the traceback).
+code 2 and nothing written; a bad option, ``--set`` or usage is one line, also exit code 2, before
+any work; an existing run folder is not replaced without ``--overwrite``, a folder that is not a
+run never, and a folder another run is writing not until it is done (exit code 1). Unexpected
+failures print one line (``--debug`` shows the traceback).
 """
 
 from __future__ import annotations
 
 import functools
+import importlib
 import logging
+import math
 import sys
 from pathlib import Path
 from typing import Optional
@@ -18,8 +21,8 @@ from typing import Optional
 import typer
 
 from netopt.instance.io import load_instance
-from netopt.instance.validate import InstanceError, OverrideError, Problem
-from netopt.results.store import OutputExists, check_target
+from netopt.instance.validate import InstanceError, OverrideError, Problem, condensed
+from netopt.results.store import OutputExists, OutputRefused, check_run_folder, check_target, run_folder_lock
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Plan Japan's EV-battery recycling network: collection hubs, black-mass plants, refineries, "
@@ -43,15 +46,21 @@ def handle_errors(func):
         try:
             return func(*args, **kwargs)
         except OverrideError as e:
-            for p in e.problems:
-                _echo_err(f"netopt: {p}")
+            for line in condensed(e.problems):
+                _echo_err(f"netopt: {line}")
             raise typer.Exit(EXIT_INPUT) from None
         except InstanceError as e:
             _echo_err(f"netopt: the instance has {len(e.problems)} problem(s):")
-            for p in e.problems:
-                _echo_err(f"  {p}")
+            for line in condensed(e.problems):
+                _echo_err(f"  {line}")
             raise typer.Exit(EXIT_INPUT) from None
-        except OutputExists as e:
+        except UsageProblem as e:
+            _echo_err(f"netopt: {e}")
+            raise typer.Exit(EXIT_INPUT) from None
+        except OutputRefused as e:  # a --out that is not a place for a run: a usage problem
+            _echo_err(f"netopt: {e}")
+            raise typer.Exit(EXIT_INPUT) from None
+        except OutputExists as e:  # a run already there, or another run writing it
             _echo_err(f"netopt: {e}")
             raise typer.Exit(EXIT_OUTPUT) from None
         except typer.Exit:
@@ -73,6 +82,29 @@ def _instance_path(instance: Optional[Path]) -> Path:
 
 
 DebugOpt = typer.Option(False, "--debug", help="Show tracebacks of unexpected errors.")
+
+
+class UsageProblem(Exception):
+    """A command-line value that cannot be used; the message is one line."""
+
+
+def check_solve_options(time_limit, mip_gap, threads, seed, out: Optional[Path], overwrite: bool) -> None:
+    """Every option of ``solve``, before any work."""
+    if time_limit is not None and not (math.isfinite(time_limit) and 0 < time_limit <= 1e7):
+        raise UsageProblem(f"--time-limit must be a number of seconds above 0 (got {time_limit:g})")
+    if mip_gap is not None and not (math.isfinite(mip_gap) and 0 <= mip_gap < 1):
+        raise UsageProblem(f"--mip-gap is a relative gap in [0, 1), e.g. 0.01 for 1 % (got {mip_gap:g})")
+    if threads is not None and not 0 <= threads <= 1024:
+        raise UsageProblem(f"--threads must be 0 (HiGHS decides) or a number of threads up to 1024 (got {threads})")
+    if seed is not None and not 0 <= seed <= 2**31 - 1:
+        raise UsageProblem(f"--seed must be a whole number from 0 to {2**31 - 1} (got {seed})")
+    if out is not None:
+        check_target(out, overwrite)
+
+
+def _warn(inst) -> None:
+    for line in condensed(inst.warnings):
+        _echo_err(f"netopt: {line}")
 
 
 @app.command()
@@ -103,6 +135,7 @@ def solve(
     from netopt.instance.runspec import RunSpec
 
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    check_solve_options(time_limit, mip_gap, threads, seed, out, overwrite)
     flags = {"time_limit": time_limit, "mip_gap": mip_gap, "threads": threads}
     spec = RunSpec.make(instance=str(_instance_path(instance)), scenario=scenario,
                         overrides=tuple(parse_assignment(text) for text in set_ or []),
@@ -110,11 +143,15 @@ def solve(
     inst = spec.load()
     target = out or Path("results") / inst.name / inst.scenario
     check_target(target, overwrite)
+    _warn(inst)
     for line in inst.overrides:
         _echo_err(f"override {line}")
-    _echo_err(f"solving {inst.name} / {inst.scenario} ...")
-    plan = run(inst)
-    written = plan.write(target, overwrite=overwrite)
+    with run_folder_lock(target):  # a second run on the same folder is refused now, not after solving
+        check_target(target, overwrite)
+        _echo_err(f"solving {inst.name} / {inst.scenario} ...")
+        plan = run(inst)
+        _explain(plan)
+        written = plan.write(target, overwrite=overwrite)
     s = plan.results.summary
     typer.echo(f"{inst.name} / {inst.scenario}: {plan.solved.describe()}")
     typer.echo(f"  {s['note']}")
@@ -139,6 +176,18 @@ def _print_kpis(k: dict) -> None:
         typer.echo(f"  WARNING slack used: unmet demand {slack['unmet_demand_t_total']:,.1f} t, unprocessed packs "
                    f"{slack['unprocessed_packs_t_total']:,.1f} t "
                    f"(penalty {slack['penalty_discounted_myen']:,.1f} Myen)")
+        for line in slack.get("where", [])[:10]:
+            typer.echo(f"    {line}")
+
+
+def _explain(plan) -> None:
+    """Where a strict run is infeasible, or an elastic one uses slack (summary["diagnosis"])."""
+    findings = plan.results.summary.get("diagnosis") or []
+    if findings:
+        _echo_err("netopt: " + ("the plan is infeasible" if not plan.solved.has_solution else "slack was used")
+                  + "; where and why:")
+        for line in findings[:20]:
+            _echo_err(f"  {line}")
 
 
 def _write_map(result_dir: Path, target: Path) -> None:
@@ -166,8 +215,14 @@ def validate(
     instance = _instance_path(instance)
     inst = load_instance(instance)
     names = [scenario] if scenario else ["base", *describe_scenarios(inst)]
+    seen = {str(w) for w in inst.warnings}
+    _warn(inst)
     for name in names:
-        apply_scenario(inst, name)
+        applied = apply_scenario(inst, name)
+        for w in applied.warnings:
+            if str(w) not in seen:
+                seen.add(str(w))
+                _echo_err(f"netopt: {w} [scenario {name}]")
     rows = sum(len(df) for df in inst.tables.values())
     typer.echo(f"{instance}: OK ({len(inst.tables)} tables, {rows} rows; scenarios checked: {', '.join(names)})")
 
@@ -226,10 +281,9 @@ def map_(
     if (result_dir is None) == (not compare):
         _echo_err("netopt: give either RESULT_DIR or --compare A B")
         raise typer.Exit(EXIT_INPUT)
-    for folder in folders:
-        if not (folder / "summary.json").exists():
-            _echo_err(f"netopt: {folder} is not a run folder (no summary.json)")
-            raise typer.Exit(EXIT_INPUT)
+    _check_runs(folders, compare=bool(compare))
+    if out is not None and out.is_dir():
+        raise UsageProblem(f"--out {out} is a folder; give the HTML file to write")
     try:
         if compare:
             a, b = compare
@@ -253,9 +307,7 @@ def report(
     """Write report.html (KPIs, Sankey, costs, self-sufficiency, facilities) and results.xlsx for a run."""
     from netopt.views.report import write_report
 
-    if not (result_dir / "summary.json").exists():
-        _echo_err(f"netopt: {result_dir} is not a run folder (no summary.json)")
-        raise typer.Exit(EXIT_INPUT)
+    _check_runs([result_dir])
     html, xlsx = write_report(result_dir, out)
     typer.echo(f"report: {html}\nworkbook: {xlsx}")
 
@@ -283,9 +335,52 @@ from netopt.studies.cli import register as _register_studies  # noqa: E402
 _register_studies(app, handle_errors, DebugOpt)
 
 
-def main() -> None:  # pragma: no cover
-    app()
+def _check_runs(folders: list[Path], compare: bool = False) -> None:
+    """The run folders a view reads are whole, of a format this netopt reads, and (compared) of one instance."""
+    problems = [line for folder in folders for line in check_run_folder(folder)]
+    if problems:
+        raise UsageProblem("; ".join(problems) if len(problems) == 1 else
+                           f"{len(problems)} problems: " + "; ".join(problems[:5]))
+    if compare:
+        import json
+
+        names = [json.loads((f / "summary.json").read_text()).get("instance") for f in folders]
+        if names[0] != names[1]:
+            raise UsageProblem(f"{folders[0]} is a run of {names[0]!r} and {folders[1]} of {names[1]!r}: compare two "
+                               "runs of the same instance")
+
+
+def _click_exceptions(name: str) -> tuple[type, ...]:
+    """Click's exception ``name`` from typer's vendored click and from click itself, where present."""
+    found = []
+    for module in ("typer._click.exceptions", "click.exceptions"):
+        try:
+            found.append(getattr(importlib.import_module(module), name))
+        except (ImportError, AttributeError):
+            continue
+    return tuple(found)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The ``netopt`` command: usage errors are one line (exit code 2), not a framed box."""
+    try:
+        code = app(args=argv, prog_name="netopt", standalone_mode=False)
+    except _click_exceptions("NoArgsIsHelpError") as e:
+        typer.echo(e.ctx.get_help() if e.ctx else "netopt --help")
+        return 0
+    except _click_exceptions("UsageError") as e:
+        command = e.ctx.command_path if e.ctx else "netopt"
+        message = " ".join(e.format_message().split())
+        _echo_err(f"{command}: {message} (see {command} --help)")
+        return EXIT_INPUT
+    except _click_exceptions("ClickException") as e:
+        _echo_err(f"netopt: {' '.join(e.format_message().split())}")
+        return e.exit_code
+    except typer.Abort:
+        _echo_err("netopt: aborted")
+        return 130
+    return code if isinstance(code, int) else 0
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(app())
+    sys.exit(main())

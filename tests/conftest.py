@@ -54,3 +54,12 @@ def toy_plan():
     from netopt.api import run
 
     return run(TOY, "baseline")
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print the fuzz suite's counts (tests/test_fuzz.py), whether it passed or not."""
+    from tests import test_fuzz
+
+    for name, s in getattr(test_fuzz, "STATS", {}).items():
+        terminalreporter.write_line(f"{name}: {s['variants']} variants in {s['classes']} classes, "
+                                    f"{s['tracebacks']} tracebacks, {s['failures']} failures, {s['seconds']} s")

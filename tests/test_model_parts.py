@@ -117,7 +117,7 @@ def test_reuse_market_energy_cap(toy_copy):
     # 10 MWh/yr of usable energy at 100 kWh/t is 100 t/yr: the same optimum as a 100 t/yr tonnage cap above.
     (toy_copy / "reuse.csv").write_text("chemistry,period,reuse_fit_share,max_t_per_yr,price_myen_per_t,"
                                         "usable_kwh_per_t\nNMC,2030,0.5,100000,1.0,100\n")
-    (toy_copy / "reuse_market.csv").write_text("period,max_mwh_per_yr\n2030,10\n")
+    (toy_copy / "reuse_market.csv").write_text("period,max_mwh_per_yr\n2025,inf\n2030,10\n")
     result = solve(toy_copy)
     assert result.solved.objective == pytest.approx(TOY_OPTIMUM - 5 * 100 * 0.53)
     assert result.results.flows.query("leg == 'reuse'")["tonnes_per_yr"].sum() == pytest.approx(100)

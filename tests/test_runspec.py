@@ -55,12 +55,18 @@ def test_default_scenario_is_named_in_the_pinned_spec_and_the_id_is_the_same():
 
 @pytest.mark.parametrize("make, message", [
     (lambda: SetSetting(path="policy.nope", value=1), "unknown setting 'policy.nope'"),
-    (lambda: SetSetting(path="solve.mip_gap", value=2), "less than or equal to 1"),
+    (lambda: SetSetting(path="solve.mip_gap", value=2), "less than 1"),
+    (lambda: SetSetting(path="solve.mip_gap", value=1), "less than 1"),
+    (lambda: SetSetting(path="network.road_factor", value=float("inf")), "less than or equal to 10"),
+    (lambda: SetRows(table="leakage", values={"leakage_share": "cheap"}), "must be a number"),
+    (lambda: SetRows(table="leakage", values={"leakage_share": float("nan")}), "must be a number"),
+    (lambda: ScaleRows(table="regions", factors={"name": 2}), "it is text"),
     (lambda: SetRows(table="nope", values={"x": 1}), "unknown table 'nope'"),
     (lambda: SetRows(table="leakage", values={"period": 1}), "cannot change column 'period'"),
     (lambda: ScaleRows(table="leakage", where={"colour": 1}, factors={"leakage_share": 2}), "unknown column"),
     (lambda: ReplaceTable(table="nope", file="x.csv"), "unknown table 'nope'"),
-    (lambda: RunSpec(instance="x", solve={"time_limit": -1}), "greater than or equal to 0"),
+    (lambda: RunSpec(instance="x", solve={"time_limit": -1}), "greater than 0"),
+    (lambda: RunSpec(instance="x", solve={"time_limit": float("inf")}), "finite number"),
     (lambda: RunSpec(instance="x", solve={"seed": 1}), "RunSpec.seed"),
 ])
 def test_bad_overrides_are_refused_when_made(make, message):
@@ -107,7 +113,14 @@ def test_cli_set_is_applied_and_logged(tmp_path):
     (["--set", "policy.nope=1"], "unknown setting 'policy.nope'"),
     (["--set", "solve.mip_gap=2"], "solve.mip_gap"),
     (["--set", "oops"], "expected KEY=VALUE"),
-    (["--mip-gap", "-1"], "solve.mip_gap"),
+    (["--mip-gap", "-1"], "--mip-gap is a relative gap in [0, 1)"),
+    (["--mip-gap", "2"], "--mip-gap is a relative gap in [0, 1)"),
+    (["--time-limit", "-5"], "--time-limit must be a number of seconds above 0"),
+    (["--time-limit", "inf"], "--time-limit must be a number of seconds above 0"),
+    (["--threads", "-1"], "--threads must be 0"),
+    (["--time-limit", "abc"], "Invalid value for '--time-limit'"),
+    (["--set", "network.road_factor=inf"], "network.road_factor"),
+    (["--set", "model.last_period_years=1000000000000"], "model.last_period_years"),
 ])
 def test_cli_bad_set_is_one_line_and_exit_2(tmp_path, args, message):
     result = netopt("solve", TOY, "--out", tmp_path / "x", "--no-map", *args)

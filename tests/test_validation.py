@@ -49,7 +49,7 @@ def test_unknown_column(toy_copy):
 
 
 def test_not_a_number_names_line_and_column(toy_copy):
-    edit_csv(toy_copy, "supply", lambda df: df.assign(eol_packs_t_per_yr=["1000", "lots", "1", "1", "1", "1"]))
+    edit_csv(toy_copy, "supply", lambda df: df.assign(eol_packs_t_per_yr=["1000", "lots"] + ["1"] * 10))
     p = one(problems_of(toy_copy), "supply.csv:3: eol_packs_t_per_yr: not a number")
     assert "'lots'" in p
 
@@ -77,9 +77,9 @@ def test_bad_choice(toy_copy):
 
 
 def test_unknown_reference(toy_copy):
-    edit_csv(toy_copy, "supply", lambda df: df.assign(region_id=["R1", "R9", "R3", "R1", "R2", "R3"]))
+    edit_csv(toy_copy, "supply", lambda df: df.assign(region_id=["R1", "R33", *df["region_id"][2:]]))
     p = one(problems_of(toy_copy), "supply.csv:3: region_id: unknown")
-    assert "regions.region_id" in p and "'R9'" in p
+    assert "regions.region_id" in p and "'R33'" in p and "did you mean 'R3'" in p
 
 
 def test_unknown_period(toy_copy):

@@ -33,6 +33,7 @@ base as it is".
 from __future__ import annotations
 
 import logging
+import math
 import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -40,10 +41,21 @@ from typing import Annotated, Any, Literal
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator, model_validator
 
-from netopt.instance.io import SETTINGS_FILE, Instance, read_table
+from netopt.instance.io import SETTINGS_FILE, Instance, read_table, toml_line
 from netopt.instance.schema import TABLES_BY_NAME
 from netopt.instance.settings import Settings
-from netopt.instance.validate import LINE, InstanceError, OverrideError, Problem, check_tables, validation_problems
+from netopt.instance.validate import (
+    LINE,
+    InstanceError,
+    OverrideError,
+    Problem,
+    check_tables,
+    complete_tables,
+    suggest,
+    typed,
+    validation_problems,
+)
+from netopt.instance.values import expected, fits
 
 log = logging.getLogger(__name__)
 
@@ -60,15 +72,16 @@ class _Override(BaseModel):
         """A new instance with this override applied and logged."""
         raise NotImplementedError
 
-    def _where(self, instance: Instance, part: str) -> tuple[str, str]:
-        """(file, column) that a problem with this override is reported at."""
+    def _where(self, instance: Instance, part: str) -> tuple[str, str, int | None]:
+        """(file, column, line) that a problem with this override is reported at."""
         if self.source in instance.scenarios:
-            return str(instance.path / SETTINGS_FILE), f"scenarios.{self.source}.{part}"
-        return self.source, part
+            loc = ("scenarios", self.source, *part.split("."))
+            return str(instance.path / SETTINGS_FILE), ".".join(loc), toml_line(instance.settings_text, loc)
+        return self.source, part, None
 
     def _fail(self, instance: Instance, part: str, message: str, value=None) -> OverrideError:
-        file, column = self._where(instance, part)
-        return OverrideError([Problem(file, None, column, message, value)])
+        file, column, line = self._where(instance, part)
+        return OverrideError([Problem(file, line, column, message, value)])
 
 
 def _logged(instance: Instance, line: str) -> Instance:
@@ -83,7 +96,8 @@ def _setting_field(path: str):
     for part in path.split("."):
         fields = model.model_fields if isinstance(model, type) and issubclass(model, BaseModel) else {}
         if part not in fields:
-            raise ValueError(f"unknown setting {path!r}; settings are {', '.join(Settings.model_fields)}.<key>")
+            raise ValueError(f"unknown setting {path!r}{suggest(part, fields)}; settings are "
+                             f"{', '.join(Settings.model_fields)}.<key>")
         field = fields[part]
         model = field.annotation
     if isinstance(model, type) and issubclass(model, BaseModel):
@@ -116,8 +130,9 @@ class SetSetting(_Override):
         try:
             settings = Settings.model_validate(data)
         except ValidationError as e:
-            file, column = self._where(instance, "settings")
-            raise OverrideError(validation_problems(e, file, prefix=column)) from None
+            file, column, line = self._where(instance, "settings")
+            raise OverrideError([Problem(p.file, line, p.column, p.message, p.value)
+                                 for p in validation_problems(e, file, prefix=column)]) from None
         out = instance.copy()
         out.settings = settings
         return _logged(out, line)
@@ -125,7 +140,8 @@ class SetSetting(_Override):
 
 def _known_table(name: str) -> str:
     if name not in TABLES_BY_NAME:
-        raise ValueError(f"unknown table {name!r}")
+        raise ValueError(f"unknown table {name!r}{suggest(name, TABLES_BY_NAME)}; tables are "
+                         + ", ".join(TABLES_BY_NAME))
     return name
 
 
@@ -138,14 +154,24 @@ class _TableOverride(_Override):
     @model_validator(mode="after")
     def _known_columns(self):
         spec = TABLES_BY_NAME[self.table]
-        columns = {c.name for c in spec.all_columns()}
-        for col in self.where:
+        columns = {c.name: c for c in spec.all_columns()}
+        for col, wanted in self.where.items():
             if col not in columns:
-                raise ValueError(f"unknown column {col!r} of {self.table}")
-        for col in self.changes():
+                raise ValueError(f"unknown column {col!r} of {self.table}{suggest(col, columns)}")
+            for v in wanted if isinstance(wanted, list | tuple) else [wanted]:
+                if not fits(v, columns[col], allow_nan=False):
+                    raise ValueError(f"where {col} = {v!r}: a {columns[col].dtype} column cannot hold it")
+        for col, value in self.changes().items():
             if col not in columns or col in spec.key:
-                raise ValueError(f"cannot change column {col!r} of {self.table}")
+                what = "a key column" if col in spec.key else "unknown"
+                raise ValueError(f"cannot change column {col!r} of {self.table} ({what})"
+                                 + (suggest(col, columns) if col not in columns else ""))
+            self._check_value(columns[col], value)
         return self
+
+    def _check_value(self, col, value) -> None:
+        if not fits(value, col, allow_nan=col.blank_means_none):
+            raise ValueError(f"{col.name} = {value!r}: must be {expected(col)}")
 
     def changes(self) -> dict[str, Any]:
         raise NotImplementedError
@@ -192,6 +218,12 @@ class ScaleRows(_TableOverride):
     def changes(self) -> dict[str, Any]:
         return self.factors
 
+    def _check_value(self, col, value) -> None:
+        if col.dtype == "str":
+            raise ValueError(f"cannot scale {col.name}: it is text")
+        if not math.isfinite(value) or not 0 <= value <= 1e6:
+            raise ValueError(f"factor for {col.name} must be a finite number in [0, 1e6] (got {value!r})")
+
     def apply(self, instance: Instance) -> Instance:
         def scale(df, mask, col, factor):
             df.loc[mask, col] = df.loc[mask, col].astype(float) * float(factor)
@@ -212,9 +244,13 @@ class ReplaceTable(_Override):
         path = Path(instance.path) / self.file
         if not path.exists():
             raise self._fail(instance, f"tables.{self.table}", f"file {self.file} does not exist")
+        if not _inside(path, Path(instance.path)):
+            raise self._fail(instance, f"tables.{self.table}", f"file {self.file} is outside the instance folder")
         problems: list[Problem] = []
         out = instance.copy()
-        out.tables[self.table] = read_table(instance.path, TABLES_BY_NAME[self.table], problems, file=path)
+        out.tables[self.table] = read_table(instance.path, TABLES_BY_NAME[self.table], problems, file=path,
+                                            warnings=out.warnings)
+        out.warnings = [w for w in out.warnings if not w.file.startswith(str(instance.path / f"{self.table}.csv"))]
         if problems:
             raise InstanceError(problems)
         n = len(out.tables[self.table])
@@ -226,6 +262,14 @@ Override = Annotated[SetSetting | SetRows | ScaleRows | ReplaceTable, Field(disc
 
 
 # ---------------------------------------------------------------- ad-hoc overrides
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        path.resolve().relative_to(folder.resolve())
+    except ValueError:
+        return False
+    return True
 
 
 def parse_assignment(text: str, source: str = "--set") -> SetSetting:
@@ -244,8 +288,11 @@ def parse_assignment(text: str, source: str = "--set") -> SetSetting:
     try:
         return SetSetting(path=key, value=value, source=source)
     except ValidationError as e:
-        raise OverrideError([Problem(source, None, key, err["msg"].replace("Value error, ", ""), value)
-                             for err in e.errors()]) from None
+        raise OverrideError([Problem(source, None, key, _message(err), value) for err in e.errors()]) from None
+
+
+def _message(err: dict) -> str:
+    return err["msg"].replace("Value error, ", "")
 
 
 # ---------------------------------------------------------------- named scenarios
@@ -270,21 +317,43 @@ def scenario_overrides(instance: Instance, spec: str) -> list:
 
 def _scenario(instance: Instance, name: str, trail: tuple[str, ...]) -> list:
     file = str(instance.path / SETTINGS_FILE)
+    text = instance.settings_text
+
+    def problem(part: str, message: str, value=None) -> InstanceError:
+        loc = ("scenarios", name, *[x for x in part.split(".") if x])
+        return InstanceError([Problem(file, toml_line(text, loc), ".".join(loc), message, value)])
+
     if name == BASE:
         return []
     if name in trail:
-        raise InstanceError([Problem(file, None, f"scenarios.{name}", "scenario includes itself via "
-                                     + " -> ".join((*trail, name)))])
+        raise problem("includes", "scenario includes itself via " + " -> ".join((*trail, name)))
     body = instance.scenarios.get(name)
     if body is None:
         if name == instance.settings.meta.default_scenario:
             return []
         known = ", ".join(sorted(instance.scenarios)) or "none"
-        raise InstanceError([Problem(file, None, "--scenario", f"unknown scenario {name!r}; declared: {known}")])
+        where = f"included by scenario {trail[-1]!r}" if trail else "--scenario"
+        line = toml_line(text, ("scenarios", trail[-1], "includes")) if trail else None
+        raise InstanceError([Problem(file, line, where, f"unknown scenario {name!r}"
+                                     f"{suggest(name, [*instance.scenarios, BASE])} (declared: {known})")])
+    if not isinstance(body, dict):
+        raise problem("", "must be a table ([scenarios.NAME] with description, settings, set, ...)", body)
     unknown = set(body) - SCENARIO_KEYS
     if unknown:
-        raise InstanceError([Problem(file, None, f"scenarios.{name}", f"unknown keys {sorted(unknown)}; "
-                                     f"allowed: {sorted(SCENARIO_KEYS)}")])
+        key = sorted(unknown)[0]
+        allowed = ", ".join(sorted(SCENARIO_KEYS))
+        raise problem(key, f"unknown key {key!r}{suggest(key, SCENARIO_KEYS)}; allowed: {allowed}")
+    shapes = {"description": str, "includes": list, "settings": dict, "tables": dict, "set": list, "scale": list}
+    for key, kind in shapes.items():
+        if key in body and not isinstance(body[key], kind):
+            what = {str: "a string", list: "a list", dict: "a table"}[kind]
+            hint = {"set": " of tables: [[scenarios.NAME.set]] with table, where, values",
+                    "scale": " of tables: [[scenarios.NAME.scale]] with table, where, factors",
+                    "includes": " of scenario names", "settings": ' of dotted keys: { "policy.x" = 1 }',
+                    "tables": ' of table = "file.csv"'}.get(key, "")
+            raise problem(key, f"must be {what}{hint}", body[key])
+    if not all(isinstance(x, str) for x in body.get("includes", [])):
+        raise problem("includes", "must list scenario names (strings)", body["includes"])
     out: list = []
     for included in body.get("includes", []):
         out += _scenario(instance, included, (*trail, name))
@@ -293,12 +362,14 @@ def _scenario(instance: Instance, name: str, trail: tuple[str, ...]) -> list:
              ("set", SetRows, body.get("set", [])), ("scale", ScaleRows, body.get("scale", []))]
     for part, cls, items in parts:
         for item in items:
+            if not isinstance(item, dict):
+                raise problem(part, "each entry must be a table (table = ..., where = {...}, ...)", item)
             try:
                 out.append(cls.model_validate({**item, "source": name}))
             except ValidationError as e:
-                raise InstanceError([Problem(file, None, f"scenarios.{name}.{part}",
-                                             err["msg"].replace("Value error, ", ""), None)
-                                     for err in e.errors()]) from None
+                err = e.errors()[0]
+                loc = ".".join(str(x) for x in err["loc"] if x not in ("function-after",))
+                raise problem(part, f"{loc + ': ' if loc else ''}{_message(err)}", None) from None
     return out
 
 
@@ -313,6 +384,10 @@ def apply_overrides(instance: Instance, overrides, label: str) -> Instance:
     if problems:
         raise InstanceError([Problem(p.file, p.line, p.column, f"{p.message} [after {label}]", p.value)
                              for p in problems])
+    out.tables = {name: typed(df, TABLES_BY_NAME[name]) for name, df in out.tables.items()}
+    out.tables, filled = complete_tables(out.tables, out.settings)
+    known = {str(w) for w in out.warnings}
+    out.warnings += [w for w in filled if str(w) not in known]
     return out
 
 

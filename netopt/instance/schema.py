@@ -14,76 +14,25 @@ hauliers, and converted on load.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-from typing import Any
 
 from netopt.catalogue import KIND_NAMES, STAGE_NAMES
-
-REQUIRED = object()
-"""Marker for a column that has no default and must be given."""
-
-CONFIDENCE = ("verified", "estimated")
-
-
-def _either(names: tuple[str, ...]) -> str:
-    """'a, b or c.'"""
-    return f"{', '.join(names[:-1])} or {names[-1]}." if len(names) > 1 else f"{names[0]}."
-
-
-@dataclass(frozen=True)
-class Column:
-    name: str
-    dtype: str  # "str" | "float" | "int"
-    unit: str
-    description: str
-    default: Any = REQUIRED
-    minimum: float | None = None
-    maximum: float | None = None
-    choices: tuple[str, ...] | None = None
-    references: str | None = None  # "table.column" that must hold this value
-
-    @property
-    def required(self) -> bool:
-        return self.default is REQUIRED
-
-
-@dataclass(frozen=True)
-class Table:
-    name: str
-    description: str
-    columns: tuple[Column, ...]
-    key: tuple[str, ...]
-    optional: bool = False
-    extra: tuple[Column, ...] = field(default=())
-
-    @property
-    def file(self) -> str:
-        return f"{self.name}.csv"
-
-    def all_columns(self) -> tuple[Column, ...]:
-        return self.columns + PROVENANCE
-
-    def column(self, name: str) -> Column:
-        return {c.name: c for c in self.all_columns()}[name]
-
-
-def _c(name, dtype, unit, description, default=REQUIRED, **kw) -> Column:
-    return Column(name, dtype, unit, description, default, **kw)
-
-
-SHARE = dict(minimum=0.0, maximum=1.0)
-NONNEG = dict(minimum=0.0)
-INF = math.inf
+from netopt.instance.columns import (  # noqa: F401 - the schema's vocabulary, imported from here
+    INF,
+    MAX_MAGNITUDE,
+    NONNEG,
+    PROVENANCE,
+    REQUIRED,
+    SAFE_NAME,
+    SHARE,
+    Column,
+    Coverage,
+    Table,
+    _c,
+    _either,
+)
 
 LANDMASS = ("Land mass the node stands on: nodes on one land mass are joined by road, nodes on different land masses "
             "only by sea legs through the ports of sea_ports.csv (docs/model.md, Sea legs).")
-
-PROVENANCE = (
-    _c("source_id", "str", "-", "Id of the row's source in sources.csv (required in bundled instances).", ""),
-    _c("confidence", "str", "-", "'verified' (read in the source) or 'estimated' (reasoning in the note).", "",
-       choices=CONFIDENCE + ("",)),
-    _c("note", "str", "-", "Free text: reasoning behind an estimate, caveats.", ""),
-)
 
 TABLES: tuple[Table, ...] = (
     Table(
@@ -119,6 +68,8 @@ TABLES: tuple[Table, ...] = (
                minimum=0.0, maximum=1000.0),
         ),
         key=("chemistry", "metal"),
+        coverage=Coverage(("chemistry", "metal"), "the chemistry contains none of that metal",
+                          fill=(("content_kg_per_t_pack", 0.0),)),
     ),
     Table(
         "metals",
@@ -137,9 +88,11 @@ TABLES: tuple[Table, ...] = (
             _c("period", "int", "yr", "Period (first year).", references="settings.periods"),
             _c("virgin_price_myen_per_t", "float", "Myen / t", "Price of virgin metal delivered.", **NONNEG),
             _c("virgin_cap_t_per_yr", "float", "t / yr", "Most virgin metal obtainable per year (inf = no limit).",
-               INF, **NONNEG),
+               INF, allow_inf=True, **NONNEG),
         ),
         key=("metal", "period"),
+        coverage=Coverage(("metal", "period"), "error: every metal needs a price in every period (virgin metal "
+                          "is never free)"),
     ),
     Table(
         "supply",
@@ -151,6 +104,8 @@ TABLES: tuple[Table, ...] = (
             _c("eol_packs_t_per_yr", "float", "t / yr", "Packs leaving first use in this region.", **NONNEG),
         ),
         key=("region_id", "chemistry", "period"),
+        coverage=Coverage(("region_id", "chemistry", "period"), "error: write 0 where no packs of a chemistry "
+                          "arise"),
     ),
     Table(
         "leakage",
@@ -159,11 +114,13 @@ TABLES: tuple[Table, ...] = (
             _c("period", "int", "yr", "Period.", references="settings.periods"),
             _c("leakage_share", "float", "-", "Share of packs exported inside used EVs without intervention.", **SHARE),
             _c("retention_cost_myen_per_t", "float", "Myen / t",
-               "Incentive needed to keep one tonne of packs in the country (inf = no lever).", INF, **NONNEG),
+               "Incentive needed to keep one tonne of packs in the country (inf = no lever).", INF, allow_inf=True,
+               **NONNEG),
             _c("max_retained_share", "float", "-", "Most of the leaked tonnes that incentives can retain.", 1.0,
                **SHARE),
         ),
         key=("period",),
+        coverage=Coverage(("period",), "error: every period needs its leakage share (0 for none)"),
     ),
     Table(
         "reuse",
@@ -172,7 +129,8 @@ TABLES: tuple[Table, ...] = (
             _c("chemistry", "str", "-", "Chemistry.", references="chemistries.chemistry"),
             _c("period", "int", "yr", "Period.", references="settings.periods"),
             _c("reuse_fit_share", "float", "-", "Share of collected packs fit for second life.", **SHARE),
-            _c("max_t_per_yr", "float", "t / yr", "Reuse demand (national cap).", **NONNEG),
+            _c("max_t_per_yr", "float", "t / yr", "Reuse demand (national cap; inf = no cap).", allow_inf=True,
+               **NONNEG),
             _c("price_myen_per_t", "float", "Myen / t", "Revenue per tonne sold for reuse.", **NONNEG),
             _c("usable_kwh_per_t", "float", "kWh / t",
                "Usable energy of a tonne of packs sold for reuse (nameplate x state of health); what counts against "
@@ -180,6 +138,8 @@ TABLES: tuple[Table, ...] = (
         ),
         key=("chemistry", "period"),
         optional=True,
+        coverage=Coverage(("chemistry", "period"), "no packs of that chemistry are sold for reuse in that period",
+                          fill=(("reuse_fit_share", 0.0), ("max_t_per_yr", 0.0), ("price_myen_per_t", 0.0))),
     ),
     Table(
         "reuse_market",
@@ -187,10 +147,11 @@ TABLES: tuple[Table, ...] = (
         (
             _c("period", "int", "yr", "Period.", references="settings.periods"),
             _c("max_mwh_per_yr", "float", "MWh / yr", "Most usable energy sold for reuse per year (inf = no cap).",
-               INF, **NONNEG),
+               INF, allow_inf=True, **NONNEG),
         ),
         key=("period",),
         optional=True,
+        coverage=Coverage(("period",), "error: every period needs its cap (inf for none)"),
     ),
     Table(
         "facility_kinds",
@@ -202,6 +163,8 @@ TABLES: tuple[Table, ...] = (
             _c("co2_t_per_t", "float", "t CO2 / t input", "Process emissions per tonne processed.", 0.0, **NONNEG),
         ),
         key=("kind",),
+        coverage=Coverage(("kind",), "error: every kind used in sites.csv needs its processing cost",
+                          domains=(("kind", "sites.kind"),)),
     ),
     Table(
         "capacity_options",
@@ -216,6 +179,8 @@ TABLES: tuple[Table, ...] = (
             _c("lifetime_yr", "float", "yr", "Economic lifetime for the capital recovery factor.", minimum=1),
         ),
         key=("kind", "size"),
+        may_be_empty=True,
+        rules=("every kind with a candidate site (sites.csv, candidate = 1) has at least one size",),
     ),
     Table(
         "sites",
@@ -227,7 +192,8 @@ TABLES: tuple[Table, ...] = (
             _c("kind", "str", "-", _either(KIND_NAMES), choices=KIND_NAMES),
             _c("lat", "float", "deg", "Latitude.", minimum=-90, maximum=90),
             _c("lon", "float", "deg", "Longitude.", minimum=-180, maximum=180),
-            _c("region_id", "str", "-", "Region the site lies in (for reports).", ""),
+            _c("region_id", "str", "-", "Region the site lies in (for reports; blank = none).", "",
+               references="regions.region_id"),
             _c("landmass", "str", "-", LANDMASS, "main"),
             _c("existing_capacity_t_per_yr", "float", "t input / yr",
                "Capacity that exists (or is scheduled) regardless of the plan.", 0.0, **NONNEG),
@@ -239,6 +205,8 @@ TABLES: tuple[Table, ...] = (
                1.0, minimum=0.0),
         ),
         key=("site_id",),
+        rules=("site ids are unique across regions, sites, demand sites and ports (they are the network's nodes)",
+               "a site that is not a candidate has existing capacity"),
     ),
     Table(
         "demand_sites",
@@ -249,7 +217,8 @@ TABLES: tuple[Table, ...] = (
             _c("name_ja", "str", "-", "Japanese display name (maps and pages in Japanese; blank: name).", ""),
             _c("lat", "float", "deg", "Latitude.", minimum=-90, maximum=90),
             _c("lon", "float", "deg", "Longitude.", minimum=-180, maximum=180),
-            _c("region_id", "str", "-", "Region the site lies in.", ""),
+            _c("region_id", "str", "-", "Region the site lies in (blank = none).", "",
+               references="regions.region_id"),
             _c("landmass", "str", "-", LANDMASS, "main"),
         ),
         key=("site_id",),
@@ -264,6 +233,8 @@ TABLES: tuple[Table, ...] = (
             _c("demand_t_per_yr", "float", "t / yr", "Metal needed.", **NONNEG),
         ),
         key=("site_id", "metal", "period"),
+        coverage=Coverage(("site_id", "metal", "period"), "the site needs none of that metal in that period",
+                          fill=(("demand_t_per_yr", 0.0),)),
     ),
     Table(
         "ports",
@@ -304,15 +275,17 @@ TABLES: tuple[Table, ...] = (
             _c("market_id", "str", "-", "Market.", references="markets.market_id"),
             _c("direction", "str", "-", "import or export.", choices=("import", "export")),
             _c("stage", "str", "-", _either(STAGE_NAMES), choices=STAGE_NAMES),
-            _c("material", "str", "-", "Chemistry (pack, black_mass) or metal (metal)."),
+            _c("material", "str", "-", "Chemistry (pack, black_mass) or metal (metal).",
+               references="chemistries.chemistry or metals.metal (by stage)"),
             _c("period", "int", "yr", "Period.", references="settings.periods"),
             _c("price_myen_per_t", "float", "Myen / t", "Fixed part of the price.", 0.0, **NONNEG),
             _c("payable_share", "float", "-", "Share of the contained metal value paid.", 0.0, **SHARE),
             _c("cap_t_per_yr", "float", "t / yr", "Most tonnes per year (0 = banned, inf = no limit).", INF,
-               **NONNEG),
+               allow_inf=True, **NONNEG),
         ),
         key=("market_id", "direction", "stage", "material", "period"),
         optional=True,
+        rules=("no coverage rule: a row is an offer or a bid; a combination without a row is not traded",),
     ),
     Table(
         "transport",
@@ -326,6 +299,7 @@ TABLES: tuple[Table, ...] = (
             _c("co2_kg_per_t_km", "float", "kg CO2 / t km", "Truck emissions.", 0.0, **NONNEG),
         ),
         key=("stage",),
+        coverage=Coverage(("stage",), "error: every stage needs its tariff"),
     ),
     Table(
         "sea_ports",
@@ -367,19 +341,22 @@ TABLES: tuple[Table, ...] = (
         ),
         key=("stage",),
         optional=True,
+        coverage=Coverage(("stage",), "error: every stage needs its sea tariff (a sea leg may carry any stage)"),
     ),
     Table(
         "arcs",
         "Explicit arcs: always built, and override the great-circle distance or the unit cost of the pair.",
         (
-            _c("from_id", "str", "-", "Origin node id."),
-            _c("to_id", "str", "-", "Destination node id."),
+            _c("from_id", "str", "-", "Origin node id.", references="nodes"),
+            _c("to_id", "str", "-", "Destination node id.", references="nodes"),
             _c("distance_km", "float", "km", "Road distance (blank = great circle x road factor).", math.nan,
                **NONNEG),
             _c("cost_myen_per_t", "float", "Myen / t", "Unit cost (blank = from the tariff).", math.nan, **NONNEG),
         ),
         key=("from_id", "to_id"),
         optional=True,
+        rules=("from_id and to_id are node ids (regions, sites, demand sites, ports) whose kinds fit a leg "
+               "(see Network); an arc on a port leg that no market trades on is ignored, with a warning",),
     ),
     Table(
         "recycled_content",
@@ -391,6 +368,25 @@ TABLES: tuple[Table, ...] = (
         ),
         key=("metal", "period"),
         optional=True,
+        coverage=Coverage(("metal", "period"), "no minimum (min_share 0)", fill=(("min_share", 0.0),)),
+    ),
+    Table(
+        "site_options",
+        "Sizes a candidate site may be built at, with site-specific capacity or cost. A candidate site without "
+        "rows here may be built at every size of its kind; with rows, only at the sizes listed.",
+        (
+            _c("site_id", "str", "-", "Candidate site.", references="sites.site_id"),
+            _c("size", "str", "-", "A size of the site's kind in capacity_options.csv."),
+            _c("capacity_t_per_yr", "float", "t input / yr", "Capacity at this site (blank = the size's).",
+               math.nan, minimum=1e-6),
+            _c("capex_myen", "float", "Myen", "Investment at this site (blank = the size's x capex_factor).",
+               math.nan, **NONNEG),
+            _c("fixed_om_myen_per_yr", "float", "Myen / yr",
+               "Fixed O&M at this site (blank = the size's x capex_factor).", math.nan, **NONNEG),
+        ),
+        key=("site_id", "size"),
+        optional=True,
+        rules=("the site is a candidate and (its kind, size) is a row of capacity_options.csv",),
     ),
 )
 

@@ -8,31 +8,35 @@ their dotted path, e.g. ``policy.carbon_price_yen_per_t_co2`` or ``solve.mip_gap
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from netopt.catalogue import period_years
+from netopt.instance.schema import SAFE_NAME
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    # no NaN or inf in any setting: "no limit" is an absent key (None) where a setting has one
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
 
 
 class Meta(_Section):
-    name: str = Field("", description="Short name of the instance; results go to results/<name>/.")
+    name: str = Field("", pattern=f"^$|{SAFE_NAME}", description="Short name of the instance; results go to "
+                      "results/<name>/ (letters, digits, _ . -; empty = the folder's name).")
     description: str = Field("", description="What the instance represents.")
-    default_scenario: str = Field("baseline", description="Scenario solved when none is named.")
+    default_scenario: str = Field("baseline", pattern=SAFE_NAME, description="Scenario solved when none is named.")
     language: Literal["en", "ja"] = Field(
         "en", description="Language maps, reports and prefecture pages open in: 'ja' or 'en' (each page has a "
         "switch to the other).")
 
 
 class ModelSettings(_Section):
-    periods: list[int] = Field(description="First year of each planning period, ascending.")
+    periods: list[Annotated[int, Field(ge=1900, le=2300)]] = Field(
+        description="First year of each planning period, ascending.")
     last_period_years: int = Field(
-        0, ge=0, description="[yr] Years the last period stands for (0 = same as the previous gap, or 1).")
-    base_year: int = Field(0, description="[yr] Year costs are discounted to (0 = first period).")
+        0, ge=0, le=100, description="[yr] Years the last period stands for (0 = same as the previous gap, or 1).")
+    base_year: int = Field(0, ge=0, le=2300, description="[yr] Year costs are discounted to (0 = first period).")
     discount_rate: float = Field(0.05, ge=0, le=1, description="[1/yr] Real discount rate.")
     linking: Literal["aggregate", "weak", "strong"] = Field(
         "aggregate",
@@ -54,37 +58,41 @@ class ModelSettings(_Section):
 
 
 class NetworkSettings(_Section):
-    road_factor: float = Field(1.3, ge=1, description="[-] Road distance / great-circle distance.")
-    k_nearest: int = Field(5, ge=1, description="[-] Each origin is linked to its k nearest destinations.")
+    road_factor: float = Field(1.3, ge=1, le=10, description="[-] Road distance / great-circle distance.")
+    k_nearest: int = Field(5, ge=0, le=10000, description="[-] Each origin is linked to its k nearest destinations "
+                           "and each destination to its k nearest origins (0 = no coordinate arcs: only max_arc_km "
+                           "and arcs.csv).")
     max_arc_km: float = Field(
-        0.0, ge=0, description="[km] Also link every pair closer than this (0 = k-nearest only).")
+        0.0, ge=0, le=50000, description="[km] Also link every pair closer than this (0 = k-nearest only).")
 
 
 class PolicySettings(_Section):
-    carbon_price_yen_per_t_co2: float = Field(0.0, ge=0, description="[yen/t CO2] Price on transport and process CO2.")
+    carbon_price_yen_per_t_co2: float = Field(0.0, ge=0, le=1e9, description="[yen/t CO2] Price on transport and "
+                                              "process CO2.")
     carbon_cap_t_co2_per_yr: float | None = Field(
-        None, ge=0, description="[t CO2/yr] Cap on transport and process CO2 in every period (none = no cap).")
-    max_new_facilities: int | None = Field(None, ge=0, description="[-] Most new facilities over the horizon.")
+        None, ge=0, le=1e12, description="[t CO2/yr] Cap on transport and process CO2 in every period (none = no cap).")
+    max_new_facilities: int | None = Field(None, ge=0, le=100000, description="[-] Most new facilities over the "
+                                           "horizon.")
     min_utilisation_share: float = Field(
         0.0, ge=0, le=1, description="[-] Every open new facility processes at least this share of its capacity.")
 
 
 class Penalties(_Section):
     unmet_demand_myen_per_t: float = Field(
-        100.0, gt=0, description="[Myen/t] Metal demand met neither by recycled nor by virgin metal.")
+        100.0, gt=0, le=1e6, description="[Myen/t] Metal demand met neither by recycled nor by virgin metal.")
     unprocessed_packs_myen_per_t: float = Field(
-        5.0, gt=0, description="[Myen/t] Collected packs that no facility can take (stockpiled at the source).")
+        5.0, gt=0, le=1e6, description="[Myen/t] Collected packs that no facility can take (stockpiled at the source).")
     recycled_content_shortfall_myen_per_t: float = Field(
-        50.0, gt=0, description="[Myen/t] Recycled metal missing to meet a recycled-content minimum.")
+        50.0, gt=0, le=1e6, description="[Myen/t] Recycled metal missing to meet a recycled-content minimum.")
     carbon_cap_excess_myen_per_t_co2: float = Field(
-        1.0, gt=0, description="[Myen/t CO2] CO2 above the cap.")
+        1.0, gt=0, le=1e6, description="[Myen/t CO2] CO2 above the cap.")
 
 
 class SolveSettings(_Section):
-    time_limit: float = Field(600.0, ge=0, description="[s] Seconds before HiGHS stops with its best plan.")
-    mip_gap: float = Field(0.005, ge=0, le=1, description="[-] Relative MIP gap at which the search stops.")
-    threads: int = Field(0, ge=0, description="[-] HiGHS threads (0 = HiGHS decides).")
-    seed: int = Field(0, ge=0, description="[-] HiGHS random seed.")
+    time_limit: float = Field(600.0, gt=0, le=1e7, description="[s] Seconds before HiGHS stops with its best plan.")
+    mip_gap: float = Field(0.005, ge=0, lt=1, description="[-] Relative MIP gap at which the search stops.")
+    threads: int = Field(0, ge=0, le=1024, description="[-] HiGHS threads (0 = HiGHS decides).")
+    seed: int = Field(0, ge=0, le=2**31 - 1, description="[-] HiGHS random seed.")
     warm_start: bool = Field(True, description="Find a first plan by relax-and-fix before the MIP search.")
     duals: bool = Field(True, description="Solve the LP with the builds fixed for the marginal value of capacity.")
 

@@ -7,8 +7,8 @@ import math
 
 from pydantic import BaseModel
 
-from netopt.catalogue import RESULT_TABLES
-from netopt.instance.schema import PROVENANCE, TABLES
+from netopt.catalogue import ARC_LEGS, RESULT_TABLES
+from netopt.instance.schema import MAX_MAGNITUDE, PROVENANCE, TABLES
 from netopt.instance.settings import SECTIONS
 from netopt.results.store import FORMAT_VERSION
 
@@ -29,8 +29,18 @@ def format_reference() -> str:
              "`netopt/catalogue.py` and `netopt/results/store.py`; do not edit by hand.", "",
              "An instance is a folder holding `instance.toml` (settings and named scenarios) and the CSV tables "
              "below. Column names carry their unit. Cells may be left blank where a default is given; `inf` "
-             "means no limit. Every table may also carry the provenance columns "
-             + ", ".join(f"`{c.name}`" for c in PROVENANCE) + ".", ""]
+             "means no limit and is allowed only where a column says so. Every number is finite and at most "
+             f"{MAX_MAGNITUDE:g} in magnitude; `nan`, a decimal comma (`1,5`), a thousands separator (`1,500`) and a "
+             "percentage (`50%`) are errors naming the cell. Files are UTF-8 (with or without a byte-order mark) "
+             "or UTF-16; Shift_JIS (cp932, Excel's CSV on Japanese Windows) is read with a warning. Every table "
+             "may also carry the provenance columns " + ", ".join(f"`{c.name}`" for c in PROVENANCE) + ".", "",
+             "**Coverage.** A table with a coverage rule must hold a row for every combination of the key columns "
+             "named (the values of the tables they refer to, or the periods). Where the rule is an error, a "
+             "missing row stops `validate` and `solve`; where it names a default, the missing rows are added "
+             "with it and reported: as a warning by `netopt validate` and `netopt solve`, and in `run.json` "
+             "(`input_warnings`). No missing row is ever read as zero or free otherwise.", "",
+             "**References.** A column that `refers to` another table's column must hold one of its values; an "
+             "unknown id is an error with the closest known id suggested (\"did you mean\").", ""]
     lines += ["## instance.toml", ""]
     for section, model in SECTIONS.items():
         lines += [f"### [{section}]", "", "| key | default | meaning |", "|---|---|---|"]
@@ -45,8 +55,14 @@ def format_reference() -> str:
     for t in TABLES:
         need = "optional" if t.optional else "required"
         lines += [f"### {t.file} ({need})", "", t.description, "",
-                  f"Key: {', '.join(f'`{k}`' for k in t.key)}", "",
-                  "| column | type | unit | default | meaning |", "|---|---|---|---|---|"]
+                  f"Key: {', '.join(f'`{k}`' for k in t.key)}", ""]
+        lines += [f"Coverage: {_coverage(t)}", ""]
+        refs = [f"`{c.name}` -> `{c.references}`" for c in t.columns if c.references]
+        if refs:
+            lines += ["References: " + ", ".join(refs) + ".", ""]
+        for rule in t.rules:
+            lines += [f"Rule: {rule}.", ""]
+        lines += ["| column | type | unit | default | meaning |", "|---|---|---|---|---|"]
         for c in t.columns:
             default = "required" if c.required else _default(c.default)
             extra = []
@@ -54,13 +70,53 @@ def format_reference() -> str:
                 extra.append("one of " + ", ".join(x for x in c.choices if x))
             if c.references:
                 extra.append(f"refers to `{c.references}`")
+            if c.allow_inf:
+                extra.append("inf allowed")
             if c.minimum is not None or c.maximum is not None:
                 extra.append(f"range [{_default(c.minimum) if c.minimum is not None else '-inf'}, "
                              f"{_default(c.maximum) if c.maximum is not None else 'inf'}]")
             more = f" ({'; '.join(extra)})" if extra else ""
             lines.append(f"| `{c.name}` | {c.dtype} | {c.unit} | {default} | {c.description}{more} |")
         lines.append("")
-    return "\n".join(lines + run_folder_reference())
+    return "\n".join(lines + network_reference() + run_folder_reference())
+
+
+def _coverage(t) -> str:
+    if t.coverage is None:
+        return "none (a row per item; " + ("any number of rows" if t.optional or t.may_be_empty
+                                          else "at least one row") + ")."
+    over = " x ".join(f"`{c}`" for c in t.coverage.over)
+    domains = dict(t.coverage.domains)
+    sources = [domains.get(c) or t.column(c).references or "its choices" for c in t.coverage.over]
+    where = ", ".join(f"`{c}` from `{s}`" if s != "its choices" else f"`{c}` from its choices"
+                      for c, s in zip(t.coverage.over, sources))
+    present = " when the table is present" if t.optional else ""
+    if t.coverage.is_error:
+        rule = t.coverage.meaning.removeprefix("error: ")
+        return f"every {over} ({where}){present}; a missing one is an error: {rule}."
+    fill = ", ".join(f"`{k}` = {_default(v)}" for k, v in t.coverage.fill)
+    return (f"every {over} ({where}){present}; a missing one is added with {fill} (other columns at their "
+            f"defaults) and reported as a warning: {t.coverage.meaning}.")
+
+
+def network_reference() -> list[str]:
+    lines = ["## Network", "",
+             "The network's nodes are the rows of `regions.csv`, `sites.csv` (by `kind`), `demand_sites.csv` and "
+             "`ports.csv`; markets are reached by sea from every port (no arcs). Arcs exist only on these legs, "
+             "from a node of the origin kind to a node of the destination kind:", "",
+             "| leg | stage | from | to | built |", "|---|---|---|---|---|"]
+    for leg in ARC_LEGS:
+        built = "always" if leg.direction is None else f"only if some market in `trade.csv` takes {leg.direction}s " \
+            f"of {leg.stage} (cap > 0)"
+        lines.append(f"| `{leg.name}` | {leg.stage} | {leg.origin} | {leg.destination} | {built} |")
+    lines += ["", "On each leg built, the coordinates create the arcs from every origin to its `k_nearest` nearest "
+              "destinations and to every destination from its `k_nearest` nearest origins (distance = great circle "
+              "x `road_factor`), plus every pair closer than `max_arc_km` when that is above 0. `arcs.csv` adds "
+              "its rows to these (and gives their road distance or unit cost where it has them); a row whose "
+              "ends fit no leg is an error naming the legs each end could use. With `k_nearest = 0` and "
+              "`max_arc_km = 0` the network is exactly the rows of `arcs.csv`. `site_options.csv` restricts the "
+              "sizes a candidate site may be built at and sets its own capacity or costs.", ""]
+    return lines
 
 
 def run_folder_reference() -> list[str]:
