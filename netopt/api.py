@@ -28,6 +28,7 @@ from netopt.model import build_model
 from netopt.model.fixing import apply_decisions
 from netopt.model.inputs import prepare
 from netopt.model.staging import build_stage
+from netopt.results.diagnose import diagnose_infeasible, slack_findings
 from netopt.results.extract import extract
 from netopt.results.store import RunData, write_run
 from netopt.solve import SolveResult
@@ -138,4 +139,19 @@ def run(instance: str | Path | Instance | RunSpec, scenario: str | None = None, 
     t0 = time.perf_counter()
     results = extract(model, solved, inst.name, inst.scenario)
     seconds["extract"] = time.perf_counter() - t0
+    _explain(inst, model, solved, results, seconds)
     return Run(inst, solved, results, seconds, log_text=log_text)
+
+
+def _explain(inst: Instance, model, solved: SolveResult, results: RunData, seconds: dict) -> None:
+    """Where slack was needed, in the summary: ``diagnosis`` (and ``kpis.slack.where``); for a strict run
+    without a plan, found by solving again with the slack open (netopt.results.diagnose)."""
+    t0 = time.perf_counter()
+    if solved.has_solution:
+        where = slack_findings(model)
+        if where:
+            results.summary["diagnosis"] = where
+            results.summary.get("kpis", {}).get("slack", {})["where"] = where
+    elif inst.settings.model.strict and solved.status in ("infeasible", "infeasible_or_unbounded"):
+        results.summary["diagnosis"] = diagnose_infeasible(inst, time_limit=min(60.0, inst.settings.solve.time_limit))
+        seconds["diagnosis"] = time.perf_counter() - t0

@@ -232,11 +232,13 @@ def read_table(folder: Path, table: Table, problems: list[Problem], file: Path |
                                     f"required column is missing ({col.unit}: {col.description}){hint}"))
     width = len(header)
     rows: list[tuple[int, list[str]]] = []
+    skipped = False  # a row that could not be split into cells: the table's ids are incomplete
     for line, cells in body:
         if len(cells) > width and any(c.strip() for c in cells[width:]):
             problems.append(Problem(shown, line, "-", f"has {len(cells)} fields but the header has {width}: a decimal "
                                     "comma, a thousands separator or a comma inside a name? write 1.5 and 1500, "
                                     "and quote text that holds commas"))
+            skipped = True
             continue
         rows.append((line, cells + [""] * (width - len(cells))))
     position = {name: i for i, name in reversed(list(enumerate(header)))}
@@ -257,6 +259,8 @@ def read_table(folder: Path, table: Table, problems: list[Problem], file: Path |
             bad.add(col.name)
     if not rows and not (table.optional or table.may_be_empty):
         problems.append(Problem(shown, None, "-", "has no rows (only a header); the table is required: add its rows"))
+    if skipped:
+        bad |= {c.name for c in table.columns}
     info.update(broken=not rows and len(problems) > before, bad=bad, read_problems=len(problems) > before,
                 lists=data)
     return _frame(data, table)

@@ -74,15 +74,24 @@ def add_site_sets(b: pyo.Block, d: ModelInputs, kind: str) -> None:
     b.kind = kind
     b.stage_in = KINDS[kind].stage_in
     b.SITE = pyo.Set(initialize=list(sites.index), ordered=True)
+    sizes = site_sizes(d, kind)  # (site, size) -> capacity, annual fixed cost: what each site may build
     b.BUILD = pyo.Set(dimen=3, ordered=True, initialize=[
         (s, z, p) for s, row in sites.iterrows() if row["candidate"] == 1
-        for z in options["size"] for p in d.periods if p >= row["earliest_period"]])
+        for z in options["size"] if (s, z) in sizes for p in d.periods if p >= row["earliest_period"]])
     b.builds_at = {s: [k for k in b.BUILD if k[0] == s] for s in b.SITE}
-    b.size_capacity = dict(zip(options["size"], options["capacity_t_per_yr"]))
-    b.size_fixed_cost = dict(zip(options["size"], options["annual_fixed_myen_per_yr"]))
+    b.size_capacity = {k: cap for k, (cap, _) in sizes.items()}  # (site, size) -> t/yr
+    b.size_fixed_cost = {k: fixed for k, (_, fixed) in sizes.items()}  # (site, size) -> Myen/yr, capex factor in
     b.existing = {(s, p): row["existing_capacity_t_per_yr"] if p >= row["existing_from_period"] else 0.0
                   for s, row in sites.iterrows() for p in d.periods}
     b.capex_factor = sites["capex_factor"].to_dict()
+
+
+def site_sizes(d: ModelInputs, kind: str) -> dict[tuple[str, str], tuple[float, float]]:
+    """(site, size) -> (capacity t/yr, annual fixed cost Myen/yr) of every size a site of ``kind`` may build
+    (``ModelInputs.site_sizes``: the kind's sizes, or those site_options.csv lists for the site)."""
+    rows = d.site_sizes[d.site_sizes["kind"] == kind]
+    return {(s, z): (float(c), float(f)) for s, z, c, f in zip(rows["site_id"], rows["size"], rows["capacity_t_per_yr"],
+                                                                rows["annual_fixed_myen_per_yr"])}
 
 
 def add_throughput(m: pyo.ConcreteModel, b: pyo.Block, d: ModelInputs) -> None:
@@ -94,7 +103,7 @@ def add_throughput(m: pyo.ConcreteModel, b: pyo.Block, d: ModelInputs) -> None:
 def add_build_variables(b: pyo.Block) -> None:
     b.build = pyo.Var(b.BUILD, domain=pyo.Binary)
     b.new_capacity = pyo.Expression(b.SITE, _periods(b), rule=lambda b, s, p: pyo.quicksum(
-        (b.size_capacity[z] * b.build[s, z, q] for (_, z, q) in b.builds_at[s] if q <= p), start=0))
+        (b.size_capacity[s, z] * b.build[s, z, q] for (_, z, q) in b.builds_at[s] if q <= p), start=0))
     b.open = pyo.Expression(b.SITE, _periods(b), rule=lambda b, s, p: pyo.quicksum(
         (b.build[s, z, q] for (_, z, q) in b.builds_at[s] if q <= p), start=0))
     b.capacity = pyo.Expression(b.SITE, _periods(b), rule=lambda b, s, p: b.existing[s, p] + b.new_capacity[s, p])
@@ -121,7 +130,7 @@ def add_capacity_constraints(m: pyo.ConcreteModel, b: pyo.Block, d: ModelInputs)
         bound = {(s, p): national[p] for s in b.SITE for p in periods}
     b.capacity_limit = pyo.Constraint(b.SITE, periods, rule=lambda b, s, p: relation(
         throughput[s, p] <= b.existing[s, p] + pyo.quicksum(
-            (min(b.size_capacity[z], bound[s, p]) * b.build[s, z, q] for (_, z, q) in b.builds_at[s] if q <= p),
+            (min(b.size_capacity[s, z], bound[s, p]) * b.build[s, z, q] for (_, z, q) in b.builds_at[s] if q <= p),
             start=0)))
     share = d.settings.policy.min_utilisation_share
     if share > 0:
@@ -179,7 +188,7 @@ def add_facility_expressions(b: pyo.Block, d: ModelInputs) -> dict:
     """``fixed_cost[s,p]``, ``processing_cost[s,p]`` (Myen/yr) and ``co2[p]`` (t/yr); returns the
     block's fixed and processing cost rules, built from those expressions."""
     b.fixed_cost = pyo.Expression(b.SITE, d.periods, rule=lambda b, s, p: pyo.quicksum(
-        (b.capex_factor[s] * b.size_fixed_cost[z] * b.build[s, z, q] for (_, z, q) in b.builds_at[s] if q <= p),
+        (b.size_fixed_cost[s, z] * b.build[s, z, q] for (_, z, q) in b.builds_at[s] if q <= p),
         start=0))
     b.processing_cost = pyo.Expression(b.SITE, d.periods, rule=lambda b, s, p: d.processing_cost[b.kind]
                                        * b.throughput[s, p])

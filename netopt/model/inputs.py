@@ -54,6 +54,7 @@ class ModelInputs:
     nodes: dict[str, pd.DataFrame] = field(default_factory=dict)  # role -> id, lat, lon, landmass, name, name_ja
     sea: SeaNetwork | None = None  # domestic sea ports, routes and tariff (sea legs, model/arcs.py)
     markets: pd.DataFrame | None = None  # market_id, name, name_ja, lat, lon (for the results' nodes table)
+    site_sizes: pd.DataFrame | None = None  # site_id, kind, size, capacity_t_per_yr, annual_fixed_myen_per_yr
 
     def sites_of(self, kind: str) -> list[str]:
         return list(self.sites.index[self.sites["kind"] == kind])
@@ -113,6 +114,7 @@ def prepare(instance: Instance) -> ModelInputs:
                        if math.isfinite(r.max_mwh_per_yr)},
         sites=sites,
         options=opts,
+        site_sizes=site_sizes(t("sites"), opts, t("site_options"), s.model.discount_rate),
         processing_cost=kinds["processing_cost_myen_per_t"].to_dict(),
         process_co2=kinds["co2_t_per_t"].to_dict(),
         trade=_trade_values(instance, metal_per_t_pack, bm_yield),
@@ -174,3 +176,27 @@ def _trade_values(instance: Instance, metal_per_t_pack: dict, bm_yield: dict) ->
     trade["value_myen_per_t"] = np.array(value) + sign * freight
     trade["sea_co2_t_per_t"] = trade["market_id"].map(markets["sea_co2_t_per_t"]).to_numpy()
     return trade.reset_index(drop=True)
+
+
+def site_sizes(sites: pd.DataFrame, options: pd.DataFrame, site_options: pd.DataFrame, rate: float) -> pd.DataFrame:
+    """Every (site, size) a candidate site may be built at, with its capacity and annual fixed cost (Myen/yr).
+
+    A candidate site may take every size of its kind, at the size's capacity and capex and fixed O&M times
+    the site's capex_factor; a site with rows in site_options.csv only the sizes listed, with the capacity,
+    capex or fixed O&M given there where given (a given cost is the site's own: no capex_factor)."""
+    cand = sites[sites["candidate"] == 1][["site_id", "kind", "capex_factor"]]
+    rows = cand.merge(options, on="kind")
+    listed = site_options.rename(columns={"capacity_t_per_yr": "cap_site", "capex_myen": "capex_site",
+                                          "fixed_om_myen_per_yr": "fom_site"})
+    restricted = rows["site_id"].isin(set(listed["site_id"]))
+    rows = pd.concat([rows[~restricted], rows[restricted].merge(
+        listed[["site_id", "size", "cap_site", "capex_site", "fom_site"]], on=["site_id", "size"])],
+        ignore_index=True)
+    for col in ("cap_site", "capex_site", "fom_site"):
+        rows[col] = rows[col].astype(float) if col in rows else np.nan
+    capex = rows["capex_site"].fillna(rows["capex_myen"] * rows["capex_factor"])
+    fom = rows["fom_site"].fillna(rows["fixed_om_myen_per_yr"] * rows["capex_factor"])
+    crf = np.array([capital_recovery_factor(rate, n) for n in rows["lifetime_yr"]], dtype=float)
+    rows["capacity_t_per_yr"] = rows["cap_site"].fillna(rows["capacity_t_per_yr"])
+    rows["annual_fixed_myen_per_yr"] = capex * crf + fom
+    return rows[["site_id", "kind", "size", "capacity_t_per_yr", "annual_fixed_myen_per_yr"]].reset_index(drop=True)
