@@ -238,7 +238,7 @@ column = "eol_packs_t_per_yr"
 samples = 200
 seed = 3
 """)
-    edit_csv(f.parent.parent, "supply", lambda df: df.assign(confidence=["verified", "estimated"] * 3))
+    edit_csv(f.parent.parent, "supply", lambda df: df.assign(confidence=["verified", "estimated"] * (len(df) // 2)))
     from netopt.studies.montecarlo import draws
     from netopt.studies.study import load_study
 
