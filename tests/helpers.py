@@ -26,11 +26,14 @@ def _nearest(point, candidates: dict) -> str:
 
 
 def make_japan_run(out: Path, periods=(2025, 2030, 2035, 2040), chemistries=("NMC", "LFP"), scale: float = 1.0,
-                   proven_optimal: bool = False, retention: float = 0.0) -> Path:
+                   proven_optimal: bool = False, retention: float = 0.0, legacy: bool = False) -> Path:
     """Write a plausible run folder with JP01..JP47 regions; returns ``out``.
 
     ``retention`` (0..1) moves that share of leaked packs to collected ones, to make a
-    second scenario for comparisons.
+    second scenario for comparisons. Okinawa (JP47) sends its packs to the Fukuoka hub by sea
+    (Naha - Hakata), from 2030 when its own hub opens onward as well. ``legacy``: the format
+    before Japanese names, sea legs and marginal costs (no name_ja, mode, via, marginal cost,
+    language).
     """
     from netopt.views.maps.geo import prefectures
 
@@ -48,11 +51,21 @@ def make_japan_run(out: Path, periods=(2025, 2030, 2035, 2040), chemistries=("NM
     pd.DataFrame({"market_id": ["ASIA"], "name": ["East Asia"], "lat": [35.1], "lon": [129.0],
                   "sea_freight_myen_per_t": [0.1]}).to_csv(instance / "markets.csv", index=False)
 
-    nodes = [(r, r, "region", *centre[r]) for r in sorted(centre)]
-    nodes += [(k, k, "demand", *v) for k, v in demand.items()] + [(k, k, "port", *v) for k, v in ports.items()]
+    names = {r.region_id: (r.name_en, r.name_ja) for r in prefs.itertuples()}
+    nodes = [(r, *names[r], "region", *centre[r]) for r in sorted(centre)]
+    nodes += [(k, k, k, "demand", *v) for k, v in demand.items()] + [(k, k, k, "port", *v) for k, v in ports.items()]
     for kind, sites in (("hub", hubs), ("pretreatment", plants), ("refinery", refineries)):
-        nodes += [(k, f"{kind} {k}", kind, *v) for k, v in sites.items()]
-    pd.DataFrame(nodes, columns=["node_id", "name", "role", "lat", "lon"]).to_csv(out / "nodes.csv", index=False)
+        nodes += [(k, f"{kind} {k}", f"{kind}（日本語）{k}", kind, *v) for k, v in sites.items()]
+    nodes += [("SEA-NAHA", "Naha", "那覇港", "sea_port", 26.238, 127.674),
+              ("SEA-HAKATA", "Hakata", "博多港", "sea_port", 33.6, 130.4)]
+    node_frame = pd.DataFrame(nodes, columns=["node_id", "name", "name_ja", "role", "lat", "lon"])
+    node_frame.insert(2, "name_en", node_frame["name"])
+    node_frame["landmass"] = ["okinawa" if n in ("JP47", "HUB47", "SEA-NAHA") else "main"
+                              for n in node_frame["node_id"]]
+    if legacy:
+        node_frame = node_frame[node_frame["role"] != "sea_port"].drop(columns=["name_en", "name_ja", "landmass"])
+        node_frame.loc[node_frame["role"] == "region", "name"] = node_frame["node_id"]
+    node_frame.to_csv(out / "nodes.csv", index=False)
 
     new_in = {"HUB04": 2030, "HUB34": 2030, "HUB47": 2035, "PT08": 2025, "PT40": 2035, "REF35": 2030}
     regions, flows, fac = [], [], []
@@ -67,8 +80,11 @@ def make_japan_run(out: Path, periods=(2025, 2030, 2035, 2040), chemistries=("NM
                 leak_share = max(0.05, 0.5 - 0.1 * i) * (1 - retention)
                 leaked = eol * leak_share
                 collected = eol - leaked
-                regions.append((r, p, c, eol, leaked, eol * 0.5 * retention, collected, 0.0, leaked * 0.1))
-                hub = _nearest(centre[r], open_hubs)
+                regions.append((r, p, c, eol, leaked, eol * 0.5 * retention, collected, 0.0, leaked * 0.1,
+                                -0.2 + 0.01 * j if c == "NMC" else 0.1 + 0.005 * j))
+                hub = _nearest(centre[r], {k: v for k, v in open_hubs.items() if k != "HUB47"})
+                if r == "JP47":
+                    hub = "HUB40"
                 flows.append(("collect", "pack", r, hub, c, p, collected))
                 hub_in[hub] = hub_in.get(hub, 0.0) + collected
         plant_in: dict[str, float] = {}
@@ -105,18 +121,29 @@ def make_japan_run(out: Path, periods=(2025, 2030, 2035, 2040), chemistries=("NM
                             "fixed_cost_myen_per_yr": 150.0 if built and built <= p else 0.0,
                             "processing_cost_myen_per_yr": 0.05 * thr})
 
-    pd.DataFrame(regions, columns=["region_id", "period", "chemistry", "eol_packs_t_per_yr", "leaked_t_per_yr",
-                                   "retained_t_per_yr", "collected_t_per_yr", "unprocessed_t_per_yr",
-                                   "leaked_metal_t_per_yr"]).to_csv(out / "regions.csv", index=False)
+    region_frame = pd.DataFrame(regions, columns=[
+        "region_id", "period", "chemistry", "eol_packs_t_per_yr", "leaked_t_per_yr", "retained_t_per_yr",
+        "collected_t_per_yr", "unprocessed_t_per_yr", "leaked_metal_t_per_yr", "marginal_cost_myen_per_t"])
+    if legacy:
+        region_frame = region_frame.drop(columns="marginal_cost_myen_per_t")
+    region_frame.to_csv(out / "regions.csv", index=False)
     f = pd.DataFrame(flows, columns=["leg", "stage", "origin", "destination", "material", "period", "tonnes_per_yr"])
     f["distance_km"] = 100.0
     f["cost_myen_per_yr"] = 0.01 * f["tonnes_per_yr"]
+    sea = (f["origin"] == "JP47") & (f["destination"] == "HUB40")
+    f["mode"] = ["sea" if s else ("" if leg == "reuse" else "road") for s, leg in zip(sea, f["leg"])]
+    f.loc[f["leg"].isin(["import_market", "export_market"]), "mode"] = "sea"
+    f["sea_km"] = [970.0 if s else 0.0 for s in sea]
+    f["via"] = ["SEA-NAHA~SEA-HAKATA" if s else "" for s in sea]
+    if legacy:
+        f = f.drop(columns=["mode", "sea_km", "via"])
     f.to_csv(out / "flows.csv", index=False)
     fac_df = pd.DataFrame(fac)
     fac_df["built_period"] = fac_df["built_period"].astype("Int64")
     fac_df.to_csv(out / "facilities.csv", index=False)
     _write_metals_costs(out, periods, f)
     summary = {"instance": "japan-synthetic", "scenario": "retention" if retention else "baseline",
+               **({} if legacy else {"language": "ja"}),
                "status": "optimal" if proven_optimal else "time_limit", "proven_optimal": proven_optimal,
                "objective_myen": 123456.7, "bound_myen": 119000.0, "gap": 0.0 if proven_optimal else 0.0361,
                "note": "Optimal." if proven_optimal else
@@ -147,3 +174,6 @@ def _write_metals_costs(out: Path, periods, flows: pd.DataFrame) -> None:
                           "discounted_myen": annual * 5 * math.exp(-0.03 * i)})
     pd.DataFrame(metals).to_csv(out / "metals.csv", index=False)
     pd.DataFrame(costs).to_csv(out / "costs.csv", index=False)
+    pd.DataFrame([{"period": p, "source": s, "t_co2_per_yr": v * (1 + i)} for i, p in enumerate(periods)
+                  for s, v in (("transport", 900.0), ("process_hub", 0.0), ("process_pretreatment", 400.0),
+                               ("process_refinery", 300.0), ("sea", 20.0))]).to_csv(out / "emissions.csv", index=False)

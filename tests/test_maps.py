@@ -1,4 +1,4 @@
-"""Maps and reports without a browser: self-containment, sizes, compare mode, report and workbook."""
+"""Maps and reports without a browser: self-containment, sizes, languages, measures, compare mode, report, workbook."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ from netopt.cli import app
 from netopt.results.store import read_run
 from netopt.views.maps.build import MEASURES, write_map
 from netopt.views.maps.compare import facility_differences, measure_difference, write_compare
-from netopt.views.maps.geo import measure_by_prefecture, prefectures, region_prefecture
+from netopt.views.maps.geo import measure_by_prefecture, region_prefecture
+from netopt.views.maps.layers import drawable_flows, route_points, sea_curve
 from netopt.views.report import EXCEL_SHEETS, sankey_links, write_report
 from tests.helpers import make_japan_run
 
@@ -27,15 +28,6 @@ NETWORK_TAG = re.compile(r"<(script|link)\b[^>]*\b(src|href)\s*=\s*[\"']?\s*(htt
 def japan_b(tmp_path_factory):
     """A second synthetic scenario: retention keeps 60 % of the leaked packs, proven optimal."""
     return make_japan_run(tmp_path_factory.mktemp("japan_b") / "run", retention=0.6, proven_optimal=True)
-
-
-def test_prefectures_come_from_japanmap():
-    prefs = prefectures()
-    assert len(prefs) == 47 and list(prefs["region_id"][:2]) == ["JP01", "JP02"]
-    assert prefs.geometry.is_valid.all()
-    minx, miny, maxx, maxy = prefs.total_bounds
-    assert 122 < minx < 130 and 24 < miny < 27 and 145 < maxx < 146.5 and 45 < maxy < 46
-    assert prefs.loc[prefs["code"] == 13, "name_en"].item() == "Tokyo"
 
 
 def test_regions_are_matched_to_prefectures():
@@ -50,10 +42,11 @@ def test_toy_map_is_self_contained(toy_run, tmp_path):
     html = write_map(toy_run, tmp_path / "toy.html").read_text()
     assert not NETWORK_TAG.search(html)
     assert not re.search(r"<script\b[^>]*\bsrc=", html) and not re.search(r"<link\b[^>]*\bhref=", html)
-    assert "L.map(" in html and "leaflet-control-layers" in html  # Leaflet inlined
+    assert "L.map(" in html and 'id="netopt-side"' in html  # Leaflet inlined, the side panel
     assert "L.tileLayer(" not in html  # the prefectures are the basemap
-    assert "japanmap" in html  # attribution of the outlines
+    assert "国土数値情報" in html and "MLIT" in html  # attribution of the outlines
     assert "NOT PROVEN OPTIMAL" not in html  # the toy solves to optimality
+    assert "<title>netopt plan map: toy / baseline</title>" in html  # the toy's language is English
 
 
 @pytest.fixture(scope="module")
@@ -61,11 +54,18 @@ def japan_map(japan_run, tmp_path_factory):
     return write_map(japan_run, tmp_path_factory.mktemp("map") / "japan.html")
 
 
-def test_japan_map_size_and_status_banner(japan_map):
+def test_japan_map_size_banner_title_and_languages(japan_map):
     assert japan_map.stat().st_size < TEN_MB
     html = japan_map.read_text()
-    assert "NOT PROVEN OPTIMAL" in html and "time_limit" in html and "3.61 %" in html
+    assert "NOT PROVEN OPTIMAL" in html and "最適性は証明されていません" in html and "3.61 %" in html
+    assert "<title>netopt 計画地図: japan-synthetic / baseline</title>" in html  # opens in the run's language
+    assert "data-set-lang=\"ja\"" in html and "data-set-lang=\"en\"" in html
     assert not NETWORK_TAG.search(html)
+
+
+def test_the_language_can_be_chosen(japan_run, tmp_path):
+    html = write_map(japan_run, tmp_path / "en.html", lang="en").read_text()
+    assert "r.setAttribute('data-lang',\"en\")" in html and "<title>netopt plan map" in html
 
 
 def test_large_japan_map_stays_under_10_mb(tmp_path):
@@ -74,9 +74,18 @@ def test_large_japan_map_stays_under_10_mb(tmp_path):
     assert write_map(run, tmp_path / "big.html").stat().st_size < TEN_MB
 
 
-@pytest.mark.parametrize("measure", sorted(MEASURES))
-def test_every_measure_draws(toy_run, tmp_path, measure):
-    assert write_map(toy_run, tmp_path / f"{measure}.html", measure=measure).stat().st_size > 100_000
+def test_every_measure_is_in_one_page(japan_map):
+    html = japan_map.read_text()
+    for key in MEASURES:
+        assert f'name="netopt-measure" value="{key}"' in html and f'data-measure="{key}"' in html
+    for key in ("eol", "collected", "leaked", "retained", "unprocessed", "reused", "cost", "marginal"):
+        assert f'"{key}": {{"2025":' in html  # each prefecture's colours per measure and period
+
+
+def test_an_older_run_folder_still_draws(tmp_path):
+    run = make_japan_run(tmp_path / "old" / "run", legacy=True)
+    html = write_map(run, tmp_path / "old.html").read_text()
+    assert "netopt-prefecture" in html and "<title>netopt plan map" in html  # no language recorded: English
 
 
 def test_unknown_measure_is_refused(toy_run, tmp_path):
@@ -107,6 +116,31 @@ def test_measure_by_prefecture_sums_chemistries(japan_run):
     assert values["code"].nunique() == 47
 
 
+def test_sea_legs_are_curves_through_their_ports(japan_run):
+    run = read_run(japan_run)
+    lines = drawable_flows(run, 2030)
+    sea = lines[(lines["mode"] == "sea") & (lines["leg"] == "collect")]
+    assert len(sea) == 1 and sea.iloc[0]["origin"] == "JP47"
+    points, is_sea = route_points(sea.iloc[0], run.coordinates())
+    assert is_sea and len(points) > 10  # origin, Naha, the curve, Hakata, destination
+    assert points[1] == (26.238, 127.674) and (33.6, 130.4) in points
+    curve = sea_curve((26.238, 127.674), (33.6, 130.4))
+    assert curve[0] == (26.238, 127.674) and curve[-1] == (33.6, 130.4)
+
+
+def test_sea_curves_keep_off_the_land():
+    """Sendai - Tomakomai: the straight line crosses the Sanriku coast; the curve goes round it."""
+    from shapely.geometry import LineString
+
+    from netopt.views.maps.geo import land
+
+    a, b = (38.27, 141.02), (42.63, 141.62)
+    straight = LineString([(a[1], a[0]), (b[1], b[0])]).intersection(land()).length
+    curve = sea_curve(a, b)
+    bowed = LineString([(lon, lat) for lat, lon in curve[1:-1]]).intersection(land()).length
+    assert bowed < 0.5 * straight
+
+
 def test_compare_mode(japan_run, japan_b, tmp_path):
     a, b = read_run(japan_run), read_run(japan_b)
     diff = measure_difference(a, b, "leaked_t_per_yr")
@@ -119,7 +153,7 @@ def test_compare_mode(japan_run, japan_b, tmp_path):
     path = write_compare(japan_run, japan_b, tmp_path / "cmp.html", measure="leaked")
     html = path.read_text()
     assert path.stat().st_size < TEN_MB and not NETWORK_TAG.search(html)
-    assert "B minus A" in html and "A: NOT PROVEN OPTIMAL" in html and "B: NOT PROVEN" not in html
+    assert "B minus A" in html and "A: <span class=\"l-ja\"" in html and "B: <span" not in html
 
 
 def test_report_and_workbook(toy_run, tmp_path):
@@ -127,14 +161,43 @@ def test_report_and_workbook(toy_run, tmp_path):
     html = html_path.read_text()
     assert html.count("plotly.js v") >= 1 and html.count("window.Plotly") >= 1
     assert len(re.findall(r"<script>/\*\*\s*\n?\s*\* plotly\.js", html)) <= 1  # the library once
-    assert html.count("Plotly.newPlot(") == 3  # Sankey, costs, self-sufficiency
+    assert html.count("Plotly.newPlot(") == 6  # Sankey, costs, self-sufficiency, each in ja and en
     assert not NETWORK_TAG.search(html)
     for heading in ("Material flows", "Costs", "Domestic self-sufficiency", "Facilities"):
-        assert f"<h2>{heading}</h2>" in html
+        assert f">{heading}</span></h2>" in html
+    assert "物質の流れ" in html and "国内自給率" in html
     assert html.count("class='facility'") == 3  # HUB, PT, REF
     book = openpyxl.load_workbook(xlsx_path, read_only=True)
     assert book.sheetnames == list(EXCEL_SHEETS)
     assert book["flows"].max_row == len(pd.read_csv(toy_run / "flows.csv")) + 1
+
+
+def test_workbook_for_spreadsheet_users(japan_run, tmp_path):
+    _, xlsx = write_report(japan_run, tmp_path)  # the synthetic run is Japanese
+    book = openpyxl.load_workbook(xlsx)
+    assert book.sheetnames[:3] == ["概要", "都道府県", "施設"] and "CO2排出" in book.sheetnames
+    summary = book["概要"]
+    assert [c.value for c in summary[1]] == ["分類", "指標", "期間", "値", "単位"]
+    values = [r[3].value for r in summary.iter_rows(min_row=2)]
+    assert not [v for v in values if isinstance(v, str) and v.lstrip().startswith("{")]  # no JSON in cells
+    gap = next(r for r in summary.iter_rows(min_row=2) if r[1].value == "ギャップ")
+    assert gap[3].number_format == "0.00%" and gap[4].value == "%"
+    flows = book["輸送"]
+    header = [c.value for c in flows[1]]
+    assert header[header.index("出発地コード") + 1] == "出発地" and "量 (t/年)" in header
+    assert flows.auto_filter.ref and flows.freeze_panes == "A2"
+    col = header.index("量 (t/年)") + 1
+    assert flows.cell(row=2, column=col).number_format == "#,##0.0"
+    first = {h: flows.cell(row=2, column=i + 1).value for i, h in enumerate(header)}
+    assert first["区間"] in ("回収", "拠点からブラックマス工場へ", "海上輸入")  # words in Japanese
+    regions = book["都道府県"]
+    rh = [c.value for c in regions[1]]
+    assert rh[:3] == ["地域コード", "地域", "期間"] and "回収1t増の限界費用 (円/t)" in rh
+    assert regions.cell(row=2, column=2).value == "北海道"
+    co2 = book["CO2排出"]
+    assert co2.cell(row=co2.max_row, column=1).value == "合計"
+    _, xlsx_en = write_report(japan_run, tmp_path / "en", lang="en")
+    assert openpyxl.load_workbook(xlsx_en, read_only=True).sheetnames == list(EXCEL_SHEETS)
 
 
 def test_sankey_links_follow_the_flows(toy_run):
@@ -148,9 +211,10 @@ def test_sankey_links_follow_the_flows(toy_run):
 
 
 def test_maps_and_reports_do_not_import_pyomo(toy_run, tmp_path):
-    code = ("import sys; import netopt.views.maps.build, netopt.views.report; "
+    code = ("import sys; import netopt.views.maps.build, netopt.views.report, netopt.views.prefecture; "
             f"netopt.views.maps.build.write_map({str(toy_run)!r}, {str(tmp_path / 'm.html')!r}); "
             f"netopt.views.report.write_report({str(toy_run)!r}, {str(tmp_path)!r}); "
+            f"netopt.views.prefecture.write_all({str(toy_run)!r}, {str(tmp_path / 'p')!r}); "
             "assert not [m for m in sys.modules if m.startswith('pyomo')], 'pyomo imported'")
     subprocess.run([sys.executable, "-c", code], check=True)
 
@@ -162,9 +226,10 @@ def test_cli_map_compare_and_report(toy_run, japan_run, japan_b, tmp_path):
     assert (tmp_path / "m.html").exists()
     r = runner.invoke(app, ["map", "--compare", str(japan_run), str(japan_b), "--out", str(tmp_path / "c.html")])
     assert r.exit_code == 0, r.output
-    r = runner.invoke(app, ["report", str(toy_run), "--out", str(tmp_path / "rep")])
+    r = runner.invoke(app, ["report", str(toy_run), "--out", str(tmp_path / "rep"), "--lang", "ja"])
     assert r.exit_code == 0, r.output
     assert (tmp_path / "rep" / "report.html").exists() and (tmp_path / "rep" / "results.xlsx").exists()
     assert runner.invoke(app, ["map", str(toy_run), "--measure", "bogus"]).exit_code == 2
+    assert runner.invoke(app, ["map", str(toy_run), "--lang", "fr"]).exit_code == 2
     assert runner.invoke(app, ["map", str(tmp_path / "nothing")]).exit_code == 2
     assert runner.invoke(app, ["map"]).exit_code == 2

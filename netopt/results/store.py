@@ -93,13 +93,22 @@ class RunData:
                 coords[str(getattr(row, key))] = (float(row.lat), float(row.lon))
         return coords
 
-    def names(self) -> dict[str, str]:
-        """node id -> readable name."""
+    def names(self, lang: str = "en") -> dict[str, str]:
+        """node id -> readable name; ``lang="ja"``: the Japanese name where the run has one (else the English)."""
         out: dict[str, str] = {}
         for df, key in ((self.markets, "market_id"), (self.table("nodes"), "node_id")):
             if df is not None and not df.empty and {"name", key} <= set(df.columns):
-                out.update({str(k): str(v) for k, v in zip(df[key], df["name"], strict=True)})
+                names = df["name"].astype(str)
+                if lang == "ja" and "name_ja" in df:
+                    ja = df["name_ja"].fillna("").astype(str)
+                    names = ja.where(ja.str.strip() != "", names)
+                out.update({str(k): str(v) for k, v in zip(df[key], names, strict=True)})
         return out
+
+    @property
+    def language(self) -> str:
+        """The language the run's pages open in (its instance's ``meta.language``; en for older runs)."""
+        return str(self.summary.get("language") or "en")
 
 
 # ---------------------------------------------------------------- writing

@@ -1,7 +1,8 @@
 """Screenshots for the README, taken offline with headless Chromium.
 
-    python -m netopt.views --screenshot RESULT_DIR docs/map.png
+    python -m netopt.views --screenshot RESULT_DIR docs/map.png [--lang ja] [--size 1366x768]
     python -m netopt.views --screenshot-report RESULT_DIR docs/report.png
+    python -m netopt.views --screenshot-prefecture RESULT_DIR 沖縄 docs/prefecture.png
 """
 
 from __future__ import annotations
@@ -18,24 +19,32 @@ def main(argv: list[str] | None = None) -> int:
     what = parser.add_mutually_exclusive_group(required=True)
     what.add_argument("--screenshot", nargs=2, metavar=("RESULT_DIR", "PNG"), help="map of a run")
     what.add_argument("--screenshot-report", nargs=2, metavar=("RESULT_DIR", "PNG"), help="report of a run")
-    parser.add_argument("--measure", default="leaked", help="choropleth measure of the map")
+    what.add_argument("--screenshot-prefecture", nargs=3, metavar=("RESULT_DIR", "PREFECTURE", "PNG"),
+                      help="A4 fact sheet of a prefecture")
+    parser.add_argument("--measure", default="leaked", help="choropleth measure the map opens with")
+    parser.add_argument("--lang", default=None, help="ja or en (default: the run's language)")
     parser.add_argument("--size", default="1400x1000", help="viewport WIDTHxHEIGHT in pixels")
     args = parser.parse_args(argv)
     width, height = (int(x) for x in args.size.lower().split("x"))
 
     from netopt.views.browser import screenshot
     from netopt.views.maps.build import write_map
+    from netopt.views.prefecture import write_prefecture
     from netopt.views.report import write_report
 
     with tempfile.TemporaryDirectory(prefix="netopt-shot-") as tmp:
         if args.screenshot:
             result_dir, png = args.screenshot
-            html = write_map(result_dir, Path(tmp) / "map.html", measure=args.measure)
-            wait = 500
-        else:
+            html = write_map(result_dir, Path(tmp) / "map.html", measure=args.measure, lang=args.lang)
+            wait = 800
+        elif args.screenshot_report:
             result_dir, png = args.screenshot_report
-            html, _ = write_report(result_dir, tmp)
+            html, _ = write_report(result_dir, tmp, lang=args.lang)
             wait = 1500
+        else:
+            result_dir, name, png = args.screenshot_prefecture
+            html = write_prefecture(result_dir, name, tmp, lang=args.lang)
+            wait = 300
         print(screenshot(html, png, width=width, height=height, wait_ms=wait))
     return 0
 

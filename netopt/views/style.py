@@ -7,6 +7,7 @@ import math
 from dataclasses import dataclass
 
 from netopt.catalogue import FACILITY_KINDS
+from netopt.views.i18n import T, Text
 
 # ColorBrewer-style palettes (colour values only)
 SEQUENTIAL = ("#fff7bc", "#fee391", "#fec44f", "#fe9929", "#ec7014", "#cc4c02", "#8c2d04")
@@ -20,6 +21,7 @@ NODE_STYLE = {  # role -> (shape, colour); labels in views.labels.NODE_ROLES
     "port": ("triangle", "#08519c"),
     "demand": ("circle", "#238b45"),
     "market": ("triangle", "#636363"),
+    "sea_port": ("circle", "#2171b5"),
 }
 RESIDUE_COLOUR = "#c7c7c7"
 LAYER_COLOURS = {  # the map's flow layers (views.labels.FLOW_LAYERS) -> line colour
@@ -30,6 +32,7 @@ LAYER_COLOURS = {  # the map's flow layers (views.labels.FLOW_LAYERS) -> line co
     "trade": "#17becf",
     "reuse": "#9e9ac8",
 }
+SEA_DASH = "2 7"  # sea legs: dotted curves over the sea
 
 
 def fmt_t(x: float) -> str:
@@ -43,7 +46,9 @@ def fmt_t(x: float) -> str:
 
 
 def esc(x) -> str:
-    """HTML-escape any value."""
+    """HTML-escape any value (a :class:`~netopt.views.i18n.Text` becomes its two language spans)."""
+    if isinstance(x, Text):
+        return x.html
     return html.escape(str(x))
 
 
@@ -98,11 +103,13 @@ class ColourScale:
 
     edges: list[float]
     colours: list[str]
-    title: str
+    title: str | Text
     diverging: bool = False
+    empty: Text = T["no_region"]
+    zero: Text = Text("変化なし", "no change")  # the middle class of a diverging scale
 
     @classmethod
-    def sequential(cls, values, title: str) -> ColourScale:
+    def sequential(cls, values, title: str | Text) -> ColourScale:
         """Zero in its own colour, then up to seven equal steps of a nice width up to the maximum."""
         top = max([float(v) for v in values if v == v] + [0.0])
         n = len(SEQUENTIAL)
@@ -112,7 +119,7 @@ class ColourScale:
         return cls(edges=[step * (i + 1) for i in range(k)], colours=colours, title=title)
 
     @classmethod
-    def symmetric(cls, values, title: str) -> ColourScale:
+    def symmetric(cls, values, title: str | Text) -> ColourScale:
         """Diverging classes around zero for differences (blue: less, red: more)."""
         top = max([abs(float(v)) for v in values if v == v] + [0.0])
         step = nice_step(top / 3) if top > 0 else 1.0
@@ -136,17 +143,18 @@ class ColourScale:
         if self.diverging:
             e = self.edges
             return list(zip(self.colours, [
-                f"&lt; {fmt_t(e[0])}", f"{fmt_t(e[0])} to {fmt_t(e[1])}", f"{fmt_t(e[1])} to 0", "no change",
-                f"0 to {fmt_t(e[4])}", f"{fmt_t(e[4])} to {fmt_t(e[5])}", f"&gt; {fmt_t(e[5])}"]))
+                f"&lt; {fmt_t(e[0])}", f"{fmt_t(e[0])} &ndash; {fmt_t(e[1])}", f"{fmt_t(e[1])} &ndash; 0",
+                self.zero.html,
+                f"0 &ndash; {fmt_t(e[4])}", f"{fmt_t(e[4])} &ndash; {fmt_t(e[5])}", f"&gt; {fmt_t(e[5])}"]))
         out = [(ZERO_COLOUR, "0")]
         low = 0.0
         for edge, colour in zip(self.edges, self.colours):
-            out.append((colour, f"{fmt_t(low)} to {fmt_t(edge)}"))
+            out.append((colour, f"{fmt_t(low)} &ndash; {fmt_t(edge)}"))
             low = edge
         return out
 
     def legend_html(self) -> str:
         """Legend block: swatch and label per class, plus no data."""
         rows = "".join(f'<div><i style="background:{c}"></i>{label}</div>' for c, label in self.labels())
-        rows += f'<div><i style="background:{NO_DATA_COLOUR}"></i>no region in this run</div>'
+        rows += f'<div><i style="background:{NO_DATA_COLOUR}"></i>{self.empty}</div>'
         return f'<div class="netopt-legend-title">{esc(self.title)}</div>{rows}'

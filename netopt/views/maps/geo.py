@@ -1,10 +1,8 @@
-"""Prefecture outlines from the ``japanmap`` package, as a GeoDataFrame, and region-to-prefecture matching.
+"""Prefectures as a GeoDataFrame (every inhabited island), region-to-prefecture matching, sums per prefecture.
 
-``japanmap`` (Apache-2.0, by Saito Tsutomu) ships the outline of each of the 47 prefectures
-(the part holding the prefectural capital: small outlying islands are not included) as
-lon/lat boundary chains shared between neighbours.  We assemble one polygon per prefecture,
-repair it with shapely, simplify the whole coverage at once (so neighbours keep a common
-border) and round the coordinates to keep the HTML small.
+The geometry is the package data of :mod:`netopt.views.prefectures` (MLIT N03 2021, simplified; see
+``netopt/views/data/README.md``): 47 MultiPolygons, 735 polygons, already simplified and rounded, so it
+is drawn as it is. ``land()`` is their union, for keeping sea legs off the land.
 """
 
 from __future__ import annotations
@@ -15,57 +13,30 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from shapely.geometry import Point, Polygon
+from shapely.geometry import Point
 
-ATTRIBUTION = ("Prefecture outlines: <code>japanmap</code> package (Apache-2.0, Saito Tsutomu), "
-               "simplified; main islands only")
+from netopt.views import prefectures as japan
 
-# JIS X 0401 order: code = position + 1
-PREFECTURES_EN = (
-    "Hokkaido", "Aomori", "Iwate", "Miyagi", "Akita", "Yamagata", "Fukushima", "Ibaraki", "Tochigi", "Gunma",
-    "Saitama", "Chiba", "Tokyo", "Kanagawa", "Niigata", "Toyama", "Ishikawa", "Fukui", "Yamanashi", "Nagano",
-    "Gifu", "Shizuoka", "Aichi", "Mie", "Shiga", "Kyoto", "Osaka", "Hyogo", "Nara", "Wakayama", "Tottori",
-    "Shimane", "Okayama", "Hiroshima", "Yamaguchi", "Tokushima", "Kagawa", "Ehime", "Kochi", "Fukuoka", "Saga",
-    "Nagasaki", "Kumamoto", "Oita", "Miyazaki", "Kagoshima", "Okinawa",
-)
+ATTRIBUTION = japan.ATTRIBUTION
 
 
-@functools.lru_cache(maxsize=4)
-def prefectures(tolerance: float = 0.005, digits: int = 4) -> gpd.GeoDataFrame:
-    """The 47 prefectures: code (1..47), region_id (JP01..), name_en, name_ja, geometry (EPSG:4326)."""
-    import japanmap
-
-    qp, qo = japanmap.get_data()  # not moved: true lon/lat positions
-    rings = japanmap.pref_points((qp, qo))
-    polygons = np.array([_repair(Polygon(ring)) for ring in rings], dtype=object)
-    simplified = _simplify_coverage(polygons, tolerance)
-    rounded = [shapely.set_precision(g, 10.0 ** -digits) for g in simplified]
-    codes = list(range(1, len(rings) + 1))
-    return gpd.GeoDataFrame({
-        "code": codes,
-        "region_id": [f"JP{c:02d}" for c in codes],
-        "name_en": list(PREFECTURES_EN),
-        "name_ja": japanmap.pref_names[1:],
-    }, geometry=rounded, crs="EPSG:4326")
+@functools.cache
+def prefectures() -> gpd.GeoDataFrame:
+    """The 47 prefectures: code (1..47), region_id (JP01..), name_en, name_ja, n_polygons, label_lat, label_lon,
+    bbox_main, geometry (EPSG:4326)."""
+    features = japan.geojson()["features"]
+    frame = gpd.GeoDataFrame.from_features(features, crs="EPSG:4326")
+    frame.insert(1, "region_id", [f"JP{int(c):02d}" for c in frame["code"]])
+    frame["bbox_main"] = [f["properties"]["bbox_main"] for f in features]
+    return frame.sort_values("code").reset_index(drop=True)
 
 
-def _repair(polygon: Polygon):
-    """Make a possibly self-touching outline valid, keeping only its areal parts."""
-    if polygon.is_valid:
-        return polygon
-    fixed = shapely.make_valid(polygon)
-    parts = [g for g in getattr(fixed, "geoms", [fixed]) if g.geom_type in ("Polygon", "MultiPolygon")]
-    return shapely.union_all(parts)
-
-
-def _simplify_coverage(polygons: np.ndarray, tolerance: float) -> list:
-    """Simplify all outlines together when shapely can (shared borders stay shared)."""
-    if hasattr(shapely, "coverage_simplify"):
-        try:
-            return list(shapely.coverage_simplify(polygons, tolerance))
-        except Exception:  # noqa: BLE001 - fall back to independent simplification
-            pass
-    return [g.simplify(tolerance, preserve_topology=True) for g in polygons]
+@functools.cache
+def land():
+    """All of Japan's land in the geometry, one (prepared) MultiPolygon."""
+    union = shapely.union_all(prefectures().geometry.values)
+    shapely.prepare(union)
+    return union
 
 
 def region_prefecture(regions: pd.DataFrame) -> dict[str, int]:
@@ -78,7 +49,7 @@ def region_prefecture(regions: pd.DataFrame) -> dict[str, int]:
     out: dict[str, int] = {}
     for row in regions.itertuples(index=False):
         rid = str(row.node_id)
-        code = _jis_code(rid)
+        code = japan.jis_code(rid)
         if code is None and pd.notna(row.lat) and pd.notna(row.lon):
             point = Point(float(row.lon), float(row.lat))
             distances = shapely.distance(prefs.geometry.values, point)  # degrees: fine for "nearest"
@@ -88,24 +59,20 @@ def region_prefecture(regions: pd.DataFrame) -> dict[str, int]:
     return out
 
 
-def _jis_code(region_id: str) -> int | None:
-    """``JP13`` -> 13; None for ids that are not a JIS prefecture code."""
-    if len(region_id) == 4 and region_id.upper().startswith("JP") and region_id[2:].isdigit():
-        code = int(region_id[2:])
-        return code if 1 <= code <= 47 else None
-    return None
+def measure_by_prefecture(values: pd.DataFrame, nodes: pd.DataFrame, column: str, how: str = "sum") -> pd.DataFrame:
+    """Sum (or mean) a per-region column per prefecture and period: columns code, period, value.
 
-
-def measure_by_prefecture(regions: pd.DataFrame, nodes: pd.DataFrame, column: str) -> pd.DataFrame:
-    """Sum a regions.csv column per prefecture and period: columns code, period, value."""
-    if regions.empty or column not in regions:
+    ``values`` has region_id, period and ``column`` (regions.csv, or the views' per-region measures).
+    """
+    if values.empty or column not in values:
         return pd.DataFrame(columns=["code", "period", "value"])
     region_nodes = nodes[nodes["role"] == "region"] if "role" in nodes else nodes
     known = set(region_nodes["node_id"].astype(str)) if "node_id" in region_nodes else set()
-    extra = sorted(set(regions["region_id"].astype(str)) - known)
+    extra = sorted(set(values["region_id"].astype(str)) - known)
     lookup = pd.concat([region_nodes[["node_id", "lat", "lon"]],
                         pd.DataFrame({"node_id": extra, "lat": np.nan, "lon": np.nan})], ignore_index=True)
     codes = region_prefecture(lookup)
-    df = regions.assign(code=regions["region_id"].astype(str).map(codes)).dropna(subset=["code"])
+    df = values.assign(code=values["region_id"].astype(str).map(codes)).dropna(subset=["code", column])
     df["code"] = df["code"].astype(int)
-    return df.groupby(["code", "period"], as_index=False)[column].sum().rename(columns={column: "value"})
+    grouped = df.groupby(["code", "period"], as_index=False)[column]
+    return (grouped.sum() if how == "sum" else grouped.mean()).rename(columns={column: "value"})
