@@ -98,17 +98,11 @@ class RunData:
         out: dict[str, str] = {}
         for df, key in ((self.markets, "market_id"), (self.table("nodes"), "node_id")):
             if df is not None and not df.empty and {"name", key} <= set(df.columns):
-                names = df["name"].astype(str)
-                if lang == "ja" and "name_ja" in df:
-                    ja = df["name_ja"].fillna("").astype(str)
-                    names = ja.where(ja.str.strip() != "", names)
+                name = df["name"].astype(str)
+                ja = df["name_ja"].fillna("").astype(str) if lang == "ja" and "name_ja" in df else name
+                names = ja.where(ja.str.strip() != "", name)
                 out.update({str(k): str(v) for k, v in zip(df[key], names, strict=True)})
         return out
-
-    @property
-    def language(self) -> str:
-        """The language the run's pages open in (its instance's ``meta.language``; en for older runs)."""
-        return str(self.summary.get("language") or "en")
 
 
 # ---------------------------------------------------------------- writing
