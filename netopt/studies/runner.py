@@ -29,7 +29,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from netopt.instance.io import Instance
 from netopt.results.store import RunData, write_run
-from netopt.studies.tasks import Outcome, run_task, scenario_base, task_kind, task_scenarios
+from netopt.studies.tasks import Outcome, run_task, scenario_base, task_kind, task_scenarios, warm
 
 INDEX = "index.csv"
 COLUMNS = ["id", "task", "label", "params", "status", "run_status", "objective_myen", "gap_abs_myen",
@@ -107,6 +107,7 @@ class Runner:
             self._cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
                                          dashboard_address=None, silence_logs=logging.ERROR)
             self._client = Client(self._cluster)
+        self._client.run(warm)  # every worker imports netopt and its solver once, at the start
 
     def close(self) -> None:
         if self._client is not None:

@@ -90,6 +90,14 @@ def instance_of(spec: RunSpec, with_scenario: Instance) -> Instance:
     return inst
 
 
+def warm() -> bool:
+    """Import what a run needs (run once on each new worker, so that the first task does not pay for it)."""
+    import netopt.api  # noqa: F401 - pyomo, highspy, pandas and the model come with it
+
+    _one_thread_scheduler()
+    return True
+
+
 def _one_thread_scheduler() -> None:
     """HiGHS keeps one thread scheduler per process, sized by the first solve; a solve asking another
     thread count then fails with status "error". Studies solve with one thread: start its scheduler anew
