@@ -358,3 +358,59 @@ def test_the_dask_path_on_a_2_worker_local_cluster(tmp_path):
     for folder in pd.read_csv(out / "index.csv")["folder"]:
         info = json.loads((out / folder / "run.json").read_text())
         assert info["options"]["threads"] == 1
+
+
+@pytest.mark.slow
+def test_a_max_regret_robust_plan_has_the_least_largest_regret(tmp_path):
+    f = write_study(tmp_path, """
+[study]
+kind = "robust"
+[base]
+solve = { mip_gap = 0.0 }
+[robust]
+scenarios = ["baseline", "no_retention", "high_prices"]
+first_stage = 2025
+objective = "max_regret"
+""")
+    out = tmp_path / "out"
+    run_study(f, out, workers=0, progress=False)
+    stages = table(out, "first_stages").set_index("first_stage")
+    assert (stages.loc["robust", "max_regret_myen"] <= stages["max_regret_myen"] + 1e-6).all()
+    assert stages.loc["robust", "max_regret_myen"] == pytest.approx(500)  # L: 500 too much under no_retention
+
+
+@pytest.mark.slow
+def test_cost_co2_front_on_a_synthetic_instance(tmp_path):
+    from netopt.tools.synthetic import write_synthetic
+
+    inst = write_synthetic(tmp_path / "syn", regions=6, hubs=3, plants=2, refineries=2, demand_sites=2,
+                           periods=(2025, 2030), seed=3)
+    (inst / "studies").mkdir()
+    (inst / "studies" / "co2.toml").write_text("""
+[study]
+kind = "pareto"
+[base]
+solve = { mip_gap = 0.0, time_limit = 60 }
+[pareto]
+objective = "co2"
+levels = [1.0, 0.9, 0.8, 0.7]
+""")
+    out = tmp_path / "out"
+    run_study(inst / "studies" / "co2.toml", out, workers=0, progress=False)
+    df = table(out, "pareto")
+    front = df[df["reached"]]
+    assert len(front) >= 2 and front["cost_myen"].is_monotonic_increasing
+    assert (front["peak_t_co2_per_yr"] <= front["cap_t_co2_per_yr"] * (1 + 1e-6)).all()
+    assert front["achieved"].is_monotonic_decreasing
+
+
+@pytest.mark.slow
+def test_a_study_runs_on_an_existing_scheduler(tmp_path):
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=1, threads_per_worker=1, dashboard_address=None) as cluster:
+        out = tmp_path / "compare"
+        run_study(STUDIES / "compare.toml", out, scheduler=cluster.scheduler_address, progress=False)
+    result = json.loads((out / "result.json").read_text())
+    assert result["runs"] == 3 and result["failed"] == 0 and result["stats"]["scheduler"].startswith("tcp://")
+    assert table(out, "costs").set_index("item").loc["objective", "baseline"] == pytest.approx(BASELINE)

@@ -24,7 +24,9 @@ body { font: 14px/1.45 system-ui, "Segoe UI", "Hiragino Sans", "Meiryo", sans-se
   max-width: 1200px; color: #222; padding: 0 16px; }
 h1 { font-size: 24px; margin-bottom: 4px; } h2 { font-size: 18px; margin-top: 32px; border-bottom: 1px solid #ddd; }
 table.data { border-collapse: collapse; font-size: 12px; margin: 8px 0; }
-table.data td, table.data th { border-bottom: 1px solid #e3e3e3; padding: 3px 8px; text-align: right; }
+table.data td, table.data th { border-bottom: 1px solid #e3e3e3; padding: 3px 8px; text-align: right;
+  white-space: nowrap; }
+.wide { overflow-x: auto; max-width: 100%; }
 table.data td:first-child, table.data th:first-child { text-align: left; }
 .note { color: #555; font-size: 12px; }
 .warn { background: #b30000; color: #fff; padding: 8px 12px; border-radius: 6px; }
@@ -106,7 +108,7 @@ def table_html(df: pd.DataFrame, max_rows: int = MAX_ROWS) -> str:
     head = "".join(f"<th>{esc(c)}</th>" for c in df.columns)
     rows = "".join("<tr>" + "".join(f"<td>{_cell(v)}</td>" for v in r) + "</tr>"
                    for r in df.head(max_rows).itertuples(index=False))
-    return f"{more}<table class='data'><tr>{head}</tr>{rows}</table>"
+    return f"{more}<div class='wide'><table class='data'><tr>{head}</tr>{rows}</table></div>"
 
 
 def notes_html(notes: dict) -> str:
