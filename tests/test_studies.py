@@ -340,7 +340,9 @@ values = [0.4, 1.5, 0.6]
 
 
 @pytest.mark.slow
-def test_the_dask_path_on_a_2_worker_local_cluster(tmp_path):
+def test_the_dask_path_on_a_2_worker_local_cluster_and_on_an_existing_scheduler(tmp_path):
+    from distributed import LocalCluster
+
     out = tmp_path / "sweep"
     r = subprocess.run([sys.executable, "-m", "netopt.cli", "study", "run", str(STUDIES / "sweep.toml"),
                         "--workers", "2", "--out", str(out), "--no-progress"], cwd=REPO, capture_output=True,
@@ -349,15 +351,18 @@ def test_the_dask_path_on_a_2_worker_local_cluster(tmp_path):
     result = json.loads((out / "result.json").read_text())
     assert result["stats"]["workers"] == 2 and result["stats"]["scheduler"] == "LocalCluster"
     assert result["runs"] == 6 and result["failed"] == 0
-    serial = tmp_path / "serial"
-    run_study(STUDIES / "sweep.toml", serial, workers=0, progress=False)
-    pd.testing.assert_series_equal(table(out, "sweep")["objective"], table(serial, "sweep")["objective"])
-    assert set(pd.read_csv(out / "index.csv")["id"]) == set(pd.read_csv(serial / "index.csv")["id"])
+    assert table(out, "sweep").set_index(["prices", "retention_cost"]).loc[(1.0, 0.2), "objective"] == BASELINE
     html = (out / "study_report.html").read_text()
     assert "Plotly.newPlot" in html and "<script src" not in html and (out / "study.xlsx").exists()
     for folder in pd.read_csv(out / "index.csv")["folder"]:
         info = json.loads((out / folder / "run.json").read_text())
         assert info["options"]["threads"] == 1
+    other = tmp_path / "scheduler"
+    with LocalCluster(n_workers=1, threads_per_worker=1, dashboard_address=None) as cluster:
+        run_study(STUDIES / "sweep.toml", other, scheduler=cluster.scheduler_address, progress=False)
+    assert json.loads((other / "result.json").read_text())["stats"]["scheduler"].startswith("tcp://")
+    pd.testing.assert_series_equal(table(out, "sweep")["objective"], table(other, "sweep")["objective"])
+    assert set(pd.read_csv(out / "index.csv")["id"]) == set(pd.read_csv(other / "index.csv")["id"])
 
 
 @pytest.mark.slow
@@ -402,15 +407,3 @@ levels = [1.0, 0.9, 0.8, 0.7]
     assert len(front) >= 2 and front["cost_myen"].is_monotonic_increasing
     assert (front["peak_t_co2_per_yr"] <= front["cap_t_co2_per_yr"] * (1 + 1e-6)).all()
     assert front["achieved"].is_monotonic_decreasing
-
-
-@pytest.mark.slow
-def test_a_study_runs_on_an_existing_scheduler(tmp_path):
-    from distributed import LocalCluster
-
-    with LocalCluster(n_workers=1, threads_per_worker=1, dashboard_address=None) as cluster:
-        out = tmp_path / "compare"
-        run_study(STUDIES / "compare.toml", out, scheduler=cluster.scheduler_address, progress=False)
-    result = json.loads((out / "result.json").read_text())
-    assert result["runs"] == 3 and result["failed"] == 0 and result["stats"]["scheduler"].startswith("tcp://")
-    assert table(out, "costs").set_index("item").loc["objective", "baseline"] == pytest.approx(BASELINE)

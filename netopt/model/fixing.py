@@ -2,9 +2,11 @@
 
 Studies fix a plan's builds and re-solve the flows (what-if), share first-stage builds across
 scenarios (robust plans) and force a site open or shut (why not here). All of that goes through
-the functions below, so that a change in the form of the build decisions (``build[s,z,p]`` in
-{0,1}: size z added at site s, operating from period p; see :mod:`netopt.model.facilities`) is
-adapted here and nowhere else.
+the functions below, so that a change in the form of the build decisions is adapted here and
+nowhere else. Two forms are understood: ``build[s,z,p]`` in {0,1} (size z added at site s,
+operating from period p; :mod:`netopt.model.facilities`), and the cumulative form
+``units[s,z,p]`` (integer units of size z in operation at s in period p, ``build`` then being the
+expression units[p] - units[p-1]); a block with a ``units`` variable is taken to be the latter.
 
 - :func:`fix_builds`: every build option fixed to a plan (those of periods <= ``through`` only, if given).
 - :func:`first_stage_vars`: the build variables of the periods up to a given one, keyed alike in
@@ -34,6 +36,21 @@ def _blocks(m: pyo.Block):
         yield kind.kind, getattr(m, kind.block)
 
 
+def _cumulative(blk) -> bool:
+    """True for the units form: ``units[s,z,p]`` (integer) units of size z in operation at s in period p,
+    with ``build`` an expression of it; False for the build form: ``build[s,z,p]`` in {0,1} a variable."""
+    return isinstance(getattr(blk, "units", None), pyo.Var)
+
+
+def _decisions(blk) -> pyo.Var:
+    return blk.units if _cumulative(blk) else blk.build
+
+
+def _keys(blk) -> list[tuple]:
+    """(site, size, period) of every decision variable of ``blk``, in period order per site and size."""
+    return sorted(_decisions(blk), key=lambda k: (k[0], k[1], k[2]))
+
+
 def fix_builds(m: pyo.Block, builds: Iterable[Build], through: int | None = None) -> int:
     """Fix every build decision of ``m`` (of periods <= ``through``, if given) to the plan ``builds``;
     returns the number of variables fixed. A build of the plan that ``m`` has no option for is an error."""
@@ -43,13 +60,19 @@ def fix_builds(m: pyo.Block, builds: Iterable[Build], through: int | None = None
             wanted[(b.kind, b.site, b.size, b.period)] += b.units
     fixed = 0
     for kind, blk in _blocks(m):
-        for (s, z, p) in blk.BUILD:
+        var, cumulative = _decisions(blk), _cumulative(blk)
+        running: Counter = Counter()
+        for (s, z, p) in _keys(blk):
             if through is not None and p > through:
                 continue
             units = wanted.pop((kind, s, z, p), 0)
-            if units > 1:
-                raise DecisionError(f"{kind} {s}: {units} units of size {z} in {p}; this model builds one at most")
-            blk.build[s, z, p].fix(units)
+            if cumulative:
+                running[(s, z)] += units
+                var[s, z, p].fix(running[(s, z)])
+            else:
+                if units > 1:
+                    raise DecisionError(f"{kind} {s}: {units} units of size {z} in {p}; this model builds one at most")
+                var[s, z, p].fix(units)
             fixed += 1
     if wanted:
         missing = ", ".join(f"{k} {s} {z} {p}" for (k, s, z, p) in sorted(wanted))
@@ -58,9 +81,10 @@ def fix_builds(m: pyo.Block, builds: Iterable[Build], through: int | None = None
 
 
 def first_stage_vars(m: pyo.Block, last_period: int) -> dict[tuple, pyo.Var]:
-    """Build variables of the periods up to ``last_period``, keyed (kind, site, size, period)."""
-    return {(kind, s, z, p): blk.build[s, z, p] for kind, blk in _blocks(m)
-            for (s, z, p) in blk.BUILD if p <= last_period}
+    """The build decisions of the periods up to ``last_period`` (variables), keyed (kind, site, size, period).
+    Tied across copies of the model, they make the builds of those periods one decision."""
+    return {(kind, s, z, p): _decisions(blk)[s, z, p] for kind, blk in _blocks(m)
+            for (s, z, p) in _keys(blk) if p <= last_period}
 
 
 def _site_block(m: pyo.Block, site: str):
@@ -73,27 +97,36 @@ def _site_block(m: pyo.Block, site: str):
 def force_site(m: pyo.Block, site: str, open: bool, by: int | None = None) -> None:
     """Site ``site`` gets at least one build operating by period ``by`` (``open``), or none at all."""
     kind, blk = _site_block(m, site)
-    options = [k for k in blk.builds_at[site] if open is False or by is None or k[2] <= by]
+    var = _decisions(blk)
+    keys = [k for k in _keys(blk) if k[0] == site]
     if not open:
-        for k in options:
-            blk.build[k].fix(0)
+        for k in keys:
+            var[k].fix(0)
         return
-    if not options:
+    keys = [k for k in keys if by is None or k[2] <= by]
+    if not keys:
         when = f" operating by {by}" if by is not None else ""
         raise DecisionError(f"{kind} site {site!r} has no build option{when}; it cannot be forced open")
+    if _cumulative(blk):  # units in operation in the last period allowed
+        last = max(k[2] for k in keys)
+        keys = [k for k in keys if k[2] == last]
     if not hasattr(m, "forced_open"):
         m.forced_open = pyo.ConstraintList()
-    m.forced_open.add(pyo.quicksum(blk.build[k] for k in options) >= 1)
+    m.forced_open.add(pyo.quicksum(var[k] for k in keys) >= 1)
 
 
 def builds_of(m: pyo.Block, through: int | None = None) -> list[Build]:
     """The builds of a solved model (of periods <= ``through``, if given), in site and period order."""
     out = []
     for kind, blk in _blocks(m):
-        for (s, z, p) in blk.BUILD:
-            value = pyo.value(blk.build[s, z, p], exception=False)
-            if value is not None and value > 0.5 and (through is None or p <= through):
-                out.append(Build(kind=kind, site=s, size=z, period=p, units=round(value)))
+        var, cumulative = _decisions(blk), _cumulative(blk)
+        before: dict[tuple, float] = {}
+        for (s, z, p) in _keys(blk):
+            value = pyo.value(var[s, z, p], exception=False) or 0.0
+            added = value - before.get((s, z), 0.0) if cumulative else value
+            before[(s, z)] = value
+            if added > 0.5 and (through is None or p <= through):
+                out.append(Build(kind=kind, site=s, size=z, period=p, units=round(added)))
     return out
 
 

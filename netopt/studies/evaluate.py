@@ -26,9 +26,11 @@ from netopt.studies.common import Result, Runs
 from netopt.studies.kpis import builds, gap_abs
 
 
-def fix_plan(plan: RunData, through: int | None = None) -> FixBuilds:
-    """The decision that fixes ``plan``'s builds (those of periods <= ``through``, if given)."""
-    return FixBuilds(builds=tuple(builds(plan)), through=through, source=str(plan.run_info.get("run_id", "")))
+def fix_plan(plan: RunData, through: int | None = None, named: bool = True) -> FixBuilds:
+    """The decision that fixes ``plan``'s builds (those of periods <= ``through``, if given); ``named``
+    records the plan's run id in it (studies leave it out, so that plans with the same builds share runs)."""
+    return FixBuilds(builds=tuple(builds(plan)), through=through,
+                     source=str(plan.run_info.get("run_id", "")) if named else "")
 
 
 def evaluate_spec(plan: RunData, scenario: str, instance: str | Path | None = None, overrides=(),
@@ -56,7 +58,7 @@ def drive(study, runner) -> Result:
         if plan is None:
             continue
         for j in scenarios:
-            spec = study.spec(j, decisions=(fix_plan(plan),))
+            spec = study.spec(j, decisions=(fix_plan(plan, named=False),))
             tasks.append(spec)
             labels.append(f"plan {p} under {j}")
             params.append({"plan": p, "scenario": j})

@@ -62,9 +62,8 @@ def drive(study, runner) -> Result:
     info = runs.extensive(rows.get(ef.id))
     if info is None:
         return Result({}, {"result": f"the extensive form failed: {status_of(rows.get(ef.id))}"})
-    robust = FixBuilds(builds=tuple(Build(**b) for b in info["builds"]), through=s.first_stage,
-                       source=f"extensive form {ef.id}")
-    stages = {ROBUST: robust, **{x: fix_plan(own[x], through=s.first_stage) for x in labels}}
+    robust = FixBuilds(builds=tuple(Build(**b) for b in info["builds"]), through=s.first_stage)
+    stages = {ROBUST: robust, **{x: fix_plan(own[x], through=s.first_stage, named=False) for x in labels}}
     tasks, names, params, cells = [], [], [], []
     for stage, decision in stages.items():
         for x, spec in zip(labels, specs):
