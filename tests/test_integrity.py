@@ -198,6 +198,9 @@ def test_instance_toml_in_another_encoding_is_read(toy_copy, encoding):
     path = toy_copy / "instance.toml"
     path.write_bytes(path.read_text().replace("Three regions", "三つの地域").encode(encoding))
     assert load_instance(toy_copy).settings.meta.description.startswith("三つの地域")
+    from netopt.instance.runspec import RunSpec
+
+    assert len(RunSpec(instance=str(toy_copy)).id) == 64  # the run's id reads the file the same way
 
 
 @pytest.mark.parametrize("content", [b"\x00\x01binary\xff", "DIR"])
@@ -396,3 +399,22 @@ def test_site_options_refer_to_known_sites_and_sizes(toy_copy):
     assert "site_options.csv:2: size: no size 'XL' for kind 'pretreatment'" in text
     assert "site_options.csv:3: site_id: the site is not a candidate" in text
     assert "site_options.csv:4: site_id: unknown id; must be one of sites.site_id" in text and "'PT'?" in text
+
+
+def test_study_compare_checks_its_run_folders(damaged, toy_run, japan_run):
+    truncated = damaged("truncated")
+    text = (truncated / "flows.csv").read_text()
+    (truncated / "flows.csv").write_text(text[: len(text) - 7])
+    code, out = cli("compare", toy_run, truncated)
+    assert code == 2 and "flows.csv" in out
+    code, out = cli("compare", toy_run, japan_run)
+    assert code == 2 and "different instances" in out
+
+
+def test_a_value_set_by_a_scenario_is_reported_at_its_instance_toml_line(toy_copy):
+    path = toy_copy / "instance.toml"
+    path.write_text(path.read_text() + '\n[scenarios.bad]\n[[scenarios.bad.set]]\ntable = "leakage"\n'
+                    "values = { leakage_share = 3 }\n")
+    line = path.read_text().splitlines().index("[[scenarios.bad.set]]") + 1
+    text = problems(toy_copy, "bad")
+    assert text == f"{path}:{line}: leakage_share: must be at most 1.0 - [after scenario bad] (got 3.0)"

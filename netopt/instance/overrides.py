@@ -46,6 +46,7 @@ from netopt.instance.schema import TABLES_BY_NAME
 from netopt.instance.settings import Settings
 from netopt.instance.validate import (
     LINE,
+    ORIGIN,
     InstanceError,
     OverrideError,
     Problem,
@@ -55,7 +56,7 @@ from netopt.instance.validate import (
     typed,
     validation_problems,
 )
-from netopt.instance.values import expected, fits
+from netopt.instance.values import expected, fits, inside
 
 log = logging.getLogger(__name__)
 
@@ -186,7 +187,10 @@ class _TableOverride(_Override):
             raise self._fail(instance, verb, f"no row of {self.table} matches where={self.where}")
         for col, value in self.changes().items():
             edit(df, mask, col, value)
-            df.loc[mask, LINE] = -1  # the value no longer comes from the file's line
+            file, _, line = self._where(instance, verb)  # the value now comes from the override, not the file
+            if line:
+                df.loc[mask, ORIGIN] = f"{file}"
+            df.loc[mask, LINE] = line or -1
             sign = "x" if verb == "scale" else "="
             _logged(out, f"{self.source}: {verb} {self.table}.{col} {sign} {value!r} on {int(mask.sum())} rows "
                          f"where {self.where}")
@@ -244,7 +248,7 @@ class ReplaceTable(_Override):
         path = Path(instance.path) / self.file
         if not path.exists():
             raise self._fail(instance, f"tables.{self.table}", f"file {self.file} does not exist")
-        if not _inside(path, Path(instance.path)):
+        if not inside(path, Path(instance.path)):
             raise self._fail(instance, f"tables.{self.table}", f"file {self.file} is outside the instance folder")
         problems: list[Problem] = []
         out = instance.copy()
@@ -262,14 +266,6 @@ Override = Annotated[SetSetting | SetRows | ScaleRows | ReplaceTable, Field(disc
 
 
 # ---------------------------------------------------------------- ad-hoc overrides
-
-
-def _inside(path: Path, folder: Path) -> bool:
-    try:
-        path.resolve().relative_to(folder.resolve())
-    except ValueError:
-        return False
-    return True
 
 
 def parse_assignment(text: str, source: str = "--set") -> SetSetting:
@@ -382,8 +378,8 @@ def apply_overrides(instance: Instance, overrides, label: str) -> Instance:
         out = override.apply(out)
     problems = check_tables(out.tables, out.settings)
     if problems:
-        raise InstanceError([Problem(p.file, p.line, p.column, f"{p.message} [after {label}]", p.value)
-                             for p in problems])
+        after = [Problem(p.file, p.line, p.column, f"{p.message} [after {label}]", p.value) for p in problems]
+        raise InstanceError(list(dict.fromkeys(after)))  # rows an override set alike give one problem
     out.tables = {name: typed(df, TABLES_BY_NAME[name]) for name, df in out.tables.items()}
     out.tables, filled = complete_tables(out.tables, out.settings)
     known = {str(w) for w in out.warnings}

@@ -26,6 +26,7 @@ from netopt.instance.decisions import Decision
 from netopt.instance.io import SETTINGS_FILE, Instance, hash_inputs, load_instance
 from netopt.instance.overrides import BASE, Override, SetSetting, apply_overrides, scenario_overrides
 from netopt.instance.settings import Meta, SolveSettings
+from netopt.instance.textfile import TextError, read_text
 from netopt.instance.validate import OverrideError, validation_problems
 
 SOURCE = "run spec"  # the source named in the log lines of the solve settings and seed below
@@ -121,8 +122,11 @@ class RunSpec(BaseModel):
 
 def _default_scenario(folder: Path) -> str:
     """The default scenario named in ``folder/instance.toml`` (without reading the tables)."""
-    raw = tomllib.loads((folder / SETTINGS_FILE).read_text(encoding="utf-8"))
-    return Meta.model_validate(raw.get("meta", {})).default_scenario or BASE
+    try:
+        raw = tomllib.loads(read_text(folder / SETTINGS_FILE)[0])
+        return Meta.model_validate(raw.get("meta", {})).default_scenario or BASE
+    except (OSError, TextError, tomllib.TOMLDecodeError, ValidationError):
+        return BASE  # load_instance reports what is wrong with the file
 
 
 def _label(spec: RunSpec) -> str:

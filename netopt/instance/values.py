@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from pathlib import Path
 
 from netopt.instance.columns import MAX_MAGNITUDE, Column
 from netopt.instance.problems import Problem
@@ -82,3 +83,12 @@ def fits(value, col, allow_nan: bool) -> bool:
     if abs(value) > MAX_MAGNITUDE:
         return False
     return col.dtype == "float" or float(value).is_integer()
+
+
+def inside(path: Path, folder: Path) -> bool:
+    """True if ``path`` is ``folder`` or lies within it (links resolved)."""
+    try:
+        path.resolve().relative_to(folder.resolve())
+    except ValueError:
+        return False
+    return True

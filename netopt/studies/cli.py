@@ -116,18 +116,25 @@ def register(app: typer.Typer, handle_errors, debug_opt) -> None:
     ):
         """Compare runs: costs, builds, self-sufficiency, leaked metal, trade, CO2, slack; each difference against
         the reference marked resolved only when it exceeds the sum of the two runs' gaps."""
-        from netopt.results.store import read_run
+        from netopt.results.store import check_run_folder, read_run
         from netopt.studies.compare import compare_runs
 
         folders = list(runs) + ([reference] if reference is not None and reference not in runs else [])
         data = {}
+        damaged = [line for f in folders for line in check_run_folder(f)]  # format, tables whole (issue 10)
+        for line in damaged[:10]:
+            _err(f"netopt: {line}")
+        if damaged:
+            raise typer.Exit(EXIT_INPUT)
         for f in folders:
-            if not (f / "summary.json").exists():
-                _err(f"netopt: {f} is not a run folder (no summary.json)")
-                raise typer.Exit(EXIT_INPUT)
             run = read_run(f)
             label = _label(run, f, data)
             data[label] = run
+        instances = {r.summary.get("instance") for r in data.values()}
+        if len(instances) > 1:
+            _err(f"netopt: the runs are of different instances ({', '.join(sorted(map(str, instances)))}): compare "
+                 "runs of one instance")
+            raise typer.Exit(EXIT_INPUT)
         ref_label = next((k for k, r in data.items() if reference is not None and r.folder == reference), None)
         with_plan = {k: r for k, r in data.items() if r.summary.get("objective_myen") is not None and r.tables}
         for k in set(data) - set(with_plan):
