@@ -418,3 +418,15 @@ def test_a_value_set_by_a_scenario_is_reported_at_its_instance_toml_line(toy_cop
     line = path.read_text().splitlines().index("[[scenarios.bad.set]]") + 1
     text = problems(toy_copy, "bad")
     assert text == f"{path}:{line}: leakage_share: must be at most 1.0 - [after scenario bad] (got 3.0)"
+
+
+def test_study_runs_are_whole_run_folders_with_their_solver_log(tmp_path):
+    from netopt.results.store import check_run_folder
+    from netopt.studies import run_study
+
+    out = tmp_path / "study"
+    run_study(TOY / "studies" / "compare.toml", out, workers=0, progress=False)
+    runs = [f for f in out.rglob("run.json")]
+    assert runs
+    for f in runs:
+        assert check_run_folder(f.parent) == [] and "HiGHS" in (f.parent / "solver.log").read_text()

@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
@@ -204,6 +205,8 @@ class Runner:
         target = self.dir / folder
         summary = outcome.summary or {}
         if outcome.ok and task_kind(task) == "solve":
+            if target.is_dir() and not (target / "run.json").exists():
+                shutil.rmtree(target)  # the study's own folder of an earlier failed try (write_run replaces runs only)
             with tempfile.TemporaryDirectory(prefix="netopt-log-") as tmp:
                 log = Path(tmp) / "solver.log"
                 log.write_text(outcome.log)

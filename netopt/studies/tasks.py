@@ -135,7 +135,8 @@ def _solve(spec: RunSpec, with_scenario: Instance, t0: float) -> Outcome:
     info = plan.run_info()
     info["command"] = "netopt study run (worker)"
     return Outcome(spec.id, True, time.perf_counter() - t0, summary=plan.results.summary,
-                   tables=plan.results.tables, run_info=info, log=_read_log(plan.log_file))
+                   tables=plan.results.tables, run_info=info,
+                   log=plan.log_text or _read_log(plan.log_file))
 
 
 def _extensive(task: ExtensiveForm, bases: dict[str, Instance], t0: float) -> Outcome:
