@@ -11,7 +11,8 @@ fresh folder. It prints the wall times, the parallel efficiency W1 / (N x WN), a
 overhead of the study machinery: with one worker, the wall time not spent inside the runs
 themselves (cluster start, scattering, writing folders and the index, reading results back),
 per run and as a share of a run's own time. The load average is printed with it: on a shared
-machine other processes take cores too.
+machine other processes take cores too, so the script also prints how busy the workers were
+(the runs' own time over workers x wall time), which the load does not change.
 
 ``kinds`` reads every finished study folder under STUDIES_DIR (default results/japan/studies)
 and prints, per kind, the runs, the runs' own seconds in total and the wall time.
@@ -82,6 +83,8 @@ def sweep(runs: int, workers: int) -> None:
     print(f"per-run overhead of the study machinery (1 worker): {overhead:.3f} s = {overhead / mean_run:.1%} "
           f"of a run's own {mean_run:.2f} s")
     print(f"runs' own time on {workers} workers against 1: {own[workers] / own[1]:.2f}x (contention for the cores)")
+    print(f"workers busy on {workers} workers: runs' own time / ({workers} x wall) = "
+          f"{own[workers] / (workers * walls[workers]):.1%} (what the scheduling loses, whatever the load)")
     shutil.rmtree(tmp, ignore_errors=True)
 
 

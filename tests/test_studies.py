@@ -407,3 +407,18 @@ levels = [1.0, 0.9, 0.8, 0.7]
     assert len(front) >= 2 and front["cost_myen"].is_monotonic_increasing
     assert (front["peak_t_co2_per_yr"] <= front["cap_t_co2_per_yr"] * (1 + 1e-6)).all()
     assert front["achieved"].is_monotonic_decreasing
+
+
+def test_compare_command_on_run_folders(toy_run, tmp_path):
+    other = tmp_path / "no_retention"
+    subprocess.run([sys.executable, "-m", "netopt.cli", "evaluate", str(toy_run), "--scenario", "no_retention",
+                    "--out", str(other)], cwd=REPO, check=True, capture_output=True)
+    out = tmp_path / "cmp"
+    r = subprocess.run([sys.executable, "-m", "netopt.cli", "compare", str(toy_run), str(other), "--out", str(out)],
+                       cwd=REPO, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert "+500.0 Myen against the reference (resolved" in r.stdout  # the L plant where S would do
+    assert (out / "study_report.html").exists() and (out / "differences.csv").exists()
+    r = subprocess.run([sys.executable, "-m", "netopt.cli", "study", "list", str(TOY)], cwd=REPO, capture_output=True,
+                       text=True)
+    assert "breakeven.toml" in r.stdout and "montecarlo" in r.stdout
