@@ -417,7 +417,7 @@ def test_compare_command_on_run_folders(toy_run, tmp_path):
     r = subprocess.run([sys.executable, "-m", "netopt.cli", "compare", str(toy_run), str(other), "--out", str(out)],
                        cwd=REPO, capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
-    assert "+500.0 Myen against the reference (resolved" in r.stdout  # the L plant where S would do
+    assert "+1,875.0 Myen against the reference (resolved" in r.stdout  # no retention, L kept: 1375 + 500
     assert (out / "study_report.html").exists() and (out / "differences.csv").exists()
     r = subprocess.run([sys.executable, "-m", "netopt.cli", "study", "list", str(TOY)], cwd=REPO, capture_output=True,
                        text=True)
