@@ -96,6 +96,8 @@ def _cell(v) -> str:
     if isinstance(v, float):
         if v != v:  # NaN
             return ""
+        if abs(v) < 1e-9:  # e.g. a gap of -1e-11 Myen: floating-point noise
+            return "0"
         if abs(v) >= 1000:
             return f"{v:,.1f}"
         return f"{v:.4g}"
