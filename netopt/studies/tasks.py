@@ -139,6 +139,17 @@ def _solve(spec: RunSpec, with_scenario: Instance, t0: float) -> Outcome:
                    log=plan.log_text or _read_log(plan.log_file))
 
 
+def _solve_model(solver, model, settings, log_file: Path):
+    """``netopt.solve.solve`` on the extensive form, with the relax-and-fix stages where the solver takes them."""
+    import inspect
+
+    if "stage_of" in inspect.signature(solver.solve).parameters:
+        from netopt.model.staging import build_stage
+
+        return solver.solve(model, settings, stage_of=build_stage, log_file=log_file)
+    return solver.solve(model, settings, log_file=log_file)
+
+
 def _extensive(task: ExtensiveForm, bases: dict[str, Instance], t0: float) -> Outcome:
     import pyomo.environ as pyo
 
@@ -146,7 +157,6 @@ def _extensive(task: ExtensiveForm, bases: dict[str, Instance], t0: float) -> Ou
     from netopt.model import build_model
     from netopt.model.fixing import apply_decisions, builds_of, first_stage_vars
     from netopt.model.inputs import prepare
-    from netopt.model.staging import build_stage
 
     parent = pyo.ConcreteModel(name="extensive_form")
     models, first = [], []
@@ -175,7 +185,7 @@ def _extensive(task: ExtensiveForm, bases: dict[str, Instance], t0: float) -> Ou
         parent.objective = pyo.Objective(expr=parent.worst_regret)
     settings = inst.settings.solve
     log_dir = Path(tempfile.mkdtemp(prefix="netopt-ef-"))
-    solved = solver.solve(parent, settings, stage_of=build_stage, log_file=log_dir / "solver.log")
+    solved = _solve_model(solver, parent, settings, log_dir / "solver.log")
     info = {"status": solved.status, "solver_status": solved.solver_status, "objective_myen": solved.objective,
             "bound_myen": solved.bound, "gap": solved.gap,
             "gap_abs_myen": None if solved.objective is None or solved.bound is None
