@@ -55,8 +55,9 @@ def offline_page(browser, width: int = 1400, height: int = 1000):
 
 
 def screenshot(html: str | Path, png: str | Path, width: int = 1400, height: int = 1000,
-               wait_ms: int = 500) -> Path:
-    """Open ``html`` offline and save a PNG of the viewport; raise if the page needed the network."""
+               wait_ms: int = 500, script: str | None = None, full_page: bool = False) -> Path:
+    """Open ``html`` offline, run ``script`` (JavaScript, if given) and save a PNG of the viewport (or the whole
+    page); raise if the page needed the network."""
     html, png = Path(html).resolve(), Path(png)
     png.parent.mkdir(parents=True, exist_ok=True)
     with offline_browser() as browser:
@@ -64,7 +65,10 @@ def screenshot(html: str | Path, png: str | Path, width: int = 1400, height: int
         page.goto(html.as_uri())
         page.wait_for_load_state("load")
         page.wait_for_timeout(wait_ms)
-        page.screenshot(path=str(png))
+        if script:
+            page.evaluate(f"() => {{ {script}; }}")
+            page.wait_for_timeout(wait_ms)
+        page.screenshot(path=str(png), full_page=full_page)
         if page.netopt_blocked:
             raise RuntimeError(f"{html} tried to reach the network: {page.netopt_blocked[:3]}")
     return png

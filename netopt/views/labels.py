@@ -108,3 +108,19 @@ def status_banner(summary: dict) -> str:
     en = (f"NOT PROVEN OPTIMAL &mdash; status: {esc(status)}, gap: {gap_text or 'unknown'}"
           f"<br><span style='font-weight:400'>{esc(note)}</span>")
     return bi_html(ja, en)
+
+
+def status_note(summary: dict) -> Text:
+    """summary.json's note in both languages."""
+    en = str(summary.get("note", ""))
+    gap = summary.get("gap")
+    gap_text = "不明" if gap is None or gap != gap else f"{100 * float(gap):.3f} %"
+    status = str(summary.get("status", "?"))
+    if en.startswith("NO PLAN"):
+        ja = f"計画なし: ソルバーの状態 {status}。実行可能な計画は見つかりませんでした。"
+    elif status == "optimal":
+        ja = (f"要求された相対MIPギャップの範囲で最適（ギャップ {gap_text}）。ギャップは新規採掘金属を含む総費用に"
+              "対する割合です（百万円での値は gap_abs_myen）。")
+    else:
+        ja = f"最適性は証明されていません: 状態 {status}、得られた最良の計画、下界とのギャップ {gap_text}。"
+    return Text(ja, en)

@@ -21,7 +21,7 @@ from netopt.catalogue import FACILITY_KINDS, KINDS, LEGS
 from netopt.results.store import RunData, read_run
 from netopt.views import assets, facts
 from netopt.views.i18n import FONT_STACK, LANG_CSS, SWITCH_JS, T, Text, head_script, page_language, switch_html
-from netopt.views.labels import cost_label, kind_label, status_banner, status_label
+from netopt.views.labels import cost_label, kind_label, status_banner, status_label, status_note
 from netopt.views.style import KIND_STYLE, LAYER_COLOURS, RESIDUE_COLOUR, esc, fmt_t
 from netopt.views.workbook import EXCEL_SHEETS, write_workbook  # noqa: F401 - EXCEL_SHEETS: part of this API
 
@@ -124,7 +124,7 @@ def report_html(run: RunData, lang: str | None = None) -> str:
     title = Text(f"{T['title_report'].ja}: {run.title}", f"{T['title_report'].en}: {run.title}")
     parts = [
         f"<div class='top'><h1>{title}</h1>{switch_html()}</div>",
-        f"<div class='note'>{esc(s.get('note', ''))} {W['generated']} {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, "
+        f"<div class='note'>{status_note(s)} {W['generated']} {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, "
         f"{W['from']} {esc(run.folder)}.</div>",
         f"<div class='banner'>{banner}</div>" if banner else "",
         kpi_cards(run),

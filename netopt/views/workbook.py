@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from netopt.catalogue import RESULT_TABLE_NAMES
 from netopt.results.store import ID_COLUMNS, RunData
 from netopt.views import facts
 from netopt.views.i18n import Text
@@ -39,7 +40,8 @@ SHEETS = {  # key -> sheet name
     "regions": Text("地域・化学組成", "regions"), "metals": Text("金属", "metals"), "costs": Text("費用", "costs"),
     "emissions": Text("CO2排出", "emissions"), "nodes": Text("地点", "nodes"),
 }
-EXCEL_SHEETS = tuple(SHEETS)
+EXTRA_TABLES = tuple(n for n in RESULT_TABLE_NAMES if n not in SHEETS)  # a table added later: a sheet as it is
+EXCEL_SHEETS = (*SHEETS, *EXTRA_TABLES)
 HEADERS_JA = {
     "site_id": "施設コード", "name": "名称", "kind": "種類", "region_id": "地域コード", "lat": "緯度", "lon": "経度",
     "status": "区分", "built_size": "規模", "built_period": "建設期間", "builds": "建設", "period": "期間",
@@ -192,10 +194,11 @@ def write_workbook(run: RunData, path: str | Path, lang: str = "en") -> Path:
     for key in ("facilities", "flows", "regions", "metals", "costs", "nodes"):
         frames[key] = with_names(run, run.table(key), lang)
     frames["emissions"] = emissions_pivot(run, lang)
+    frames.update({name: with_names(run, run.table(name), lang) for name in EXTRA_TABLES})
     with pd.ExcelWriter(path, engine="openpyxl") as xl:
-        for key in SHEETS:
+        for key in EXCEL_SHEETS:
             df = frames[key]
-            name = SHEETS[key].get(lang)[:31]
+            name = (SHEETS[key].get(lang) if key in SHEETS else key)[:31]
             shown = df.rename(columns=lambda c: _header(c, lang))
             shown.to_excel(xl, sheet_name=name, index=False)
             _style(xl.book[name], list(df.columns), summary=(key == "summary"))

@@ -66,8 +66,11 @@ def measure_values(run: RunData) -> tuple[dict[str, pd.DataFrame], dict[str, Col
         unit = m.unit.html
         frame["label"] = [f"{_num(v, m)} {unit}" for v in frame["value"]]
         title = Text(f"{m.label.ja}（{m.unit.ja}）", f"{m.label.en} ({m.unit.en})")
-        scale = (ColourScale.symmetric(frame["value"], title) if m.diverging
-                 else ColourScale.sequential(frame["value"], title))
+        if m.diverging:  # classes from the bulk of the values: a few penalty-priced tonnes fall in the end classes
+            bulk = float(frame["value"].abs().quantile(0.95)) if len(frame) else 0.0
+            scale = ColourScale.symmetric(frame["value"].clip(-bulk, bulk), title)
+        else:
+            scale = ColourScale.sequential(frame["value"], title)
         if m.diverging:
             scale.zero = Text("0", "0")
         values[key], scales[key] = frame, scale
