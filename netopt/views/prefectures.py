@@ -106,6 +106,7 @@ def outline_svg(code: int, width: float = 220, height: float = 180, points=()) -
     k = math.cos(math.radians((y0 + y1) / 2))
     pad = 0.06 * max((x1 - x0) * k, y1 - y0, 0.05)
     scale = min(width / ((x1 - x0) * k + 2 * pad), height / (y1 - y0 + 2 * pad))
+    width, height = ((x1 - x0) * k + 2 * pad) * scale, (y1 - y0 + 2 * pad) * scale  # the frame fits the drawing
 
     def xy(lon, lat):
         return (pad + (lon - x0) * k) * scale, (pad + (y1 - lat)) * scale

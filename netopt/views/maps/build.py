@@ -59,10 +59,11 @@ def measure_values(run: RunData) -> tuple[dict[str, pd.DataFrame], dict[str, Col
     """Per measure: (code, period, value, label) per prefecture, and its colour scale."""
     per_region = facts.region_measures(run)
     nodes = run.table("nodes")
+    codes = geo.region_codes(per_region, nodes)
     values, scales = {}, {}
     for key, m in MEASURES.items():
         how = "mean" if key in ("cost_per_t", "marginal") else "sum"
-        frame = geo.measure_by_prefecture(per_region, nodes, m.column, how=how)
+        frame = geo.measure_by_prefecture(per_region, nodes, m.column, how=how, codes=codes)
         unit = m.unit.html
         frame["label"] = [f"{_num(v, m)} {unit}" for v in frame["value"]]
         title = Text(f"{m.label.ja}（{m.unit.ja}）", f"{m.label.en} ({m.unit.en})")

@@ -59,19 +59,26 @@ def region_prefecture(regions: pd.DataFrame) -> dict[str, int]:
     return out
 
 
-def measure_by_prefecture(values: pd.DataFrame, nodes: pd.DataFrame, column: str, how: str = "sum") -> pd.DataFrame:
+def region_codes(values: pd.DataFrame, nodes: pd.DataFrame) -> dict[str, int]:
+    """region id -> prefecture code for the regions of ``values`` (placed by the run's nodes)."""
+    region_nodes = nodes[nodes["role"] == "region"] if "role" in nodes else nodes
+    known = set(region_nodes["node_id"].astype(str)) if "node_id" in region_nodes else set()
+    extra = sorted(set(values["region_id"].astype(str)) - known) if "region_id" in values else []
+    lookup = pd.concat([region_nodes[["node_id", "lat", "lon"]],
+                        pd.DataFrame({"node_id": extra, "lat": np.nan, "lon": np.nan})], ignore_index=True)
+    return region_prefecture(lookup)
+
+
+def measure_by_prefecture(values: pd.DataFrame, nodes: pd.DataFrame, column: str, how: str = "sum",
+                          codes: dict[str, int] | None = None) -> pd.DataFrame:
     """Sum (or mean) a per-region column per prefecture and period: columns code, period, value.
 
-    ``values`` has region_id, period and ``column`` (regions.csv, or the views' per-region measures).
+    ``values`` has region_id, period and ``column`` (regions.csv, or the views' per-region measures);
+    ``codes`` (:func:`region_codes`) saves placing the regions again.
     """
     if values.empty or column not in values:
         return pd.DataFrame(columns=["code", "period", "value"])
-    region_nodes = nodes[nodes["role"] == "region"] if "role" in nodes else nodes
-    known = set(region_nodes["node_id"].astype(str)) if "node_id" in region_nodes else set()
-    extra = sorted(set(values["region_id"].astype(str)) - known)
-    lookup = pd.concat([region_nodes[["node_id", "lat", "lon"]],
-                        pd.DataFrame({"node_id": extra, "lat": np.nan, "lon": np.nan})], ignore_index=True)
-    codes = region_prefecture(lookup)
+    codes = codes if codes is not None else region_codes(values, nodes)
     df = values.assign(code=values["region_id"].astype(str).map(codes)).dropna(subset=["code", column])
     df["code"] = df["code"].astype(int)
     grouped = df.groupby(["code", "period"], as_index=False)[column]
