@@ -59,7 +59,11 @@ def test_first_stage_only_and_forcing(cumulative):
     m = stand_in(cumulative)
     fix_builds(m, PLAN, through=2030)
     var = m.pretreatment.units if cumulative else m.pretreatment.build
-    assert var["pretreatment-1", "S", 2030].fixed and not var["pretreatment-1", "S", 2035].fixed
+    held = {str(c.body): c.upper for c in m.held_decisions.values()}  # rows var == value: still columns
+    assert held["pretreatment.units[pretreatment-1,S,2030]" if cumulative else
+                "pretreatment.build[pretreatment-1,S,2030]"] == (1 if cumulative else 0)
+    assert not any(v.fixed for v in var.values())
+    assert not any("2035" in name for name in held)
     first = first_stage_vars(m, 2030)
     assert set(first) == {(k.kind, f"{k.kind}-1", z, p) for k in FACILITY_KINDS for z in ("S", "L")
                           for p in (2025, 2030)}
@@ -71,7 +75,7 @@ def test_first_stage_only_and_forcing(cumulative):
     else:  # any build operating by 2030
         assert len(names) == 4
     force_site(m, "refinery-1", open=False)
-    refinery = m.refineries.units if cumulative else m.refineries.build
-    assert all(v.fixed and v.value == 0 for v in refinery.values())
+    assert {f"refineries.{'units' if cumulative else 'build'}[refinery-1,{z},{p}]" for z in ("S", "L")
+            for p in PERIODS} <= {str(c.body) for c in m.held_decisions.values() if c.upper == 0}
     with pytest.raises(DecisionError, match="no facility site"):
         force_site(m, "nowhere", open=True)

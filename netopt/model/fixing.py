@@ -51,9 +51,23 @@ def _keys(blk) -> list[tuple]:
     return sorted(_decisions(blk), key=lambda k: (k[0], k[1], k[2]))
 
 
+def _pin(var, value: float, eliminate: bool) -> None:
+    """Hold ``var`` at ``value``: fixed (the compiler then drops it: with every build fixed the model is an
+    LP), or, when only some decisions are held, by a row ``var == value`` of the model's ``held_decisions``,
+    so that the variable stays a column and any heuristic that keeps the model's rows keeps the decision."""
+    if eliminate:
+        var.fix(value)
+        return
+    m = var.model()
+    if not hasattr(m, "held_decisions"):
+        m.held_decisions = pyo.ConstraintList()
+    m.held_decisions.add(var == value)
+
+
 def fix_builds(m: pyo.Block, builds: Iterable[Build], through: int | None = None) -> int:
     """Fix every build decision of ``m`` (of periods <= ``through``, if given) to the plan ``builds``;
-    returns the number of variables fixed. A build of the plan that ``m`` has no option for is an error."""
+    returns the number of variables fixed. A build of the plan that ``m`` has no option for is an error.
+    With ``through`` the decisions are held by rows (see :func:`_pin`), else fixed."""
     wanted = Counter()
     for b in builds:
         if through is None or b.period <= through:
@@ -68,11 +82,11 @@ def fix_builds(m: pyo.Block, builds: Iterable[Build], through: int | None = None
             units = wanted.pop((kind, s, z, p), 0)
             if cumulative:
                 running[(s, z)] += units
-                var[s, z, p].fix(running[(s, z)])
+                _pin(var[s, z, p], running[(s, z)], through is None)
             else:
                 if units > 1:
                     raise DecisionError(f"{kind} {s}: {units} units of size {z} in {p}; this model builds one at most")
-                var[s, z, p].fix(units)
+                _pin(var[s, z, p], units, through is None)
             fixed += 1
     if wanted:
         missing = ", ".join(f"{k} {s} {z} {p}" for (k, s, z, p) in sorted(wanted))
@@ -101,7 +115,7 @@ def force_site(m: pyo.Block, site: str, open: bool, by: int | None = None) -> No
     keys = [k for k in _keys(blk) if k[0] == site]
     if not open:
         for k in keys:
-            var[k].fix(0)
+            _pin(var[k], 0, eliminate=False)
         return
     keys = [k for k in keys if by is None or k[2] <= by]
     if not keys:

@@ -140,14 +140,32 @@ def _solve(spec: RunSpec, with_scenario: Instance, t0: float) -> Outcome:
 
 
 def _solve_model(solver, model, settings, log_file: Path):
-    """``netopt.solve.solve`` on the extensive form, with the relax-and-fix stages where the solver takes them."""
+    """``netopt.solve.solve`` on the extensive form. A solver that takes relax-and-fix stages gets the
+    build stages; one whose first plan is built for a single copy of the model (issue 8's) is asked for
+    its branch-and-bound on the whole model instead (``warm_start = false``)."""
     import inspect
 
     if "stage_of" in inspect.signature(solver.solve).parameters:
         from netopt.model.staging import build_stage
 
         return solver.solve(model, settings, stage_of=build_stage, log_file=log_file)
+    if "warm_start" in type(settings).model_fields:
+        settings = settings.model_copy(update={"warm_start": False})
     return solver.solve(model, settings, log_file=log_file)
+
+
+def _share_solver_hints(parent, models, probabilities, expected: bool) -> None:
+    """What the solver reads off a model, for the extensive form: the members' pools of valid rows, and
+    (expected cost) the probability-weighted all-virgin reference, so the gap is on the controllable cost."""
+    import pyomo.environ as pyo
+
+    for name in ("cut_pool", "redundant_rows"):
+        rows = [c for m in models for c in getattr(m, name, None) or []]
+        if rows:
+            setattr(parent, name, rows)
+    refs = [getattr(m, "reference_cost", None) for m in models]
+    if expected and all(r is not None for r in refs):
+        parent.reference_cost = sum(p * float(pyo.value(r)) for p, r in zip(probabilities, refs))
 
 
 def _extensive(task: ExtensiveForm, bases: dict[str, Instance], t0: float) -> Outcome:
@@ -183,6 +201,7 @@ def _extensive(task: ExtensiveForm, bases: dict[str, Instance], t0: float) -> Ou
         parent.regret = pyo.Constraint(range(len(models)), rule=lambda b, i: costs[i] - task.optima[i]
                                        <= b.worst_regret)
         parent.objective = pyo.Objective(expr=parent.worst_regret)
+    _share_solver_hints(parent, models, task.probabilities, task.objective == "expected")
     settings = inst.settings.solve
     log_dir = Path(tempfile.mkdtemp(prefix="netopt-ef-"))
     solved = _solve_model(solver, parent, settings, log_dir / "solver.log")
