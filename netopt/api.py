@@ -16,7 +16,7 @@ import platform
 import sys
 import tempfile
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -73,9 +73,15 @@ class Run:
             "status": self.solved.status,
             "solver_status": self.solved.solver_status,
             "objective_myen": self.solved.objective,
+            "reference_cost_myen": self.solved.reference,
+            "controllable_cost_myen": self.solved.controllable,
             "bound_myen": self.solved.bound,
-            "gap": self.solved.gap,
+            "gap_abs_myen": self.solved.gap_abs,
+            "gap_controllable": self.results.summary.get("gap_controllable"),
+            "gap": self.results.summary.get("gap_controllable"),
+            "gap_target_myen": self.solved.target_gap_abs,
             "bound_source": self.solved.bound_source,
+            "stages": self.solved.stages,
             "options": {**self.solved.options, "log_file": "solver.log"},
             "model_size": self.solved.size,
             "seconds": {k: round(v, 3) for k, v in {**self.seconds, **self.solved.seconds}.items()},
@@ -119,8 +125,10 @@ def load(instance: str | Path | Instance | RunSpec, scenario: str | None = None,
 
 
 def run(instance: str | Path | Instance | RunSpec, scenario: str | None = None, *, overrides: Sequence = (),
-        solve: Mapping | None = None, seed: int | None = None) -> Run:
-    """Load (see :func:`load`), build, solve with the instance's ``[solve]`` settings, extract the results."""
+        solve: Mapping | None = None, seed: int | None = None, report: Callable[[str], None] | None = None) -> Run:
+    """Load (see :func:`load`), build, solve with the instance's ``[solve]`` settings, extract the results.
+
+    ``report`` receives one progress line per solver step (the CLI prints them)."""
     seconds = {}
     t0 = time.perf_counter()
     inst = load(instance, scenario, overrides=overrides, solve=solve, seed=seed)
@@ -133,7 +141,7 @@ def run(instance: str | Path | Instance | RunSpec, scenario: str | None = None, 
     seconds["build"] = time.perf_counter() - t0
     with tempfile.TemporaryDirectory(prefix="netopt-") as folder:  # removed on every exit path but kill -9
         log_file = Path(folder) / "solver.log"
-        solved = solver.solve(model, inst.settings.solve, stage_of=build_stage, log_file=log_file)
+        solved = solver.solve(model, inst.settings.solve, stage_of=build_stage, log_file=log_file, report=report)
         log_text = log_file.read_text(errors="replace") if log_file.exists() else None
     solved.options = {**solved.options, "log_file": "solver.log"}
     t0 = time.perf_counter()

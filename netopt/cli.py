@@ -118,12 +118,13 @@ def solve(
     set_: Optional[list[str]] = typer.Option(None, "--set", help="Override a setting, KEY=VALUE with a dotted key "
                                              "and a TOML value, e.g. policy.carbon_price_yen_per_t_co2=5000 or "
                                              "solve.mip_gap=0.01 (repeatable; applied after the scenario)."),
-    time_limit: Optional[float] = typer.Option(None, "--time-limit", help="Seconds before HiGHS stops with its best "
-                                               "plan (default: the instance's solve.time_limit, 600)."),
-    mip_gap: Optional[float] = typer.Option(None, "--mip-gap", help="Relative MIP gap at which HiGHS stops "
-                                            "(default: solve.mip_gap, 0.005)."),
-    threads: Optional[int] = typer.Option(None, "--threads", help="HiGHS threads (default: solve.threads, 0 = "
-                                          "HiGHS decides)."),
+    time_limit: Optional[float] = typer.Option(None, "--time-limit", help="Wall-clock guard in seconds: when hit, "
+                                               "the best plan so far is written with status time_limit (default: "
+                                               "solve.time_limit, 600)."),
+    mip_gap: Optional[float] = typer.Option(None, "--mip-gap", help="Target gap as a share of the controllable cost "
+                                            "(default: solve.mip_gap, 0.01; the target is at least "
+                                            "solve.mip_gap_abs_myen)."),
+    threads: Optional[int] = typer.Option(None, "--threads", help="HiGHS threads (default: solve.threads, 1)."),
     seed: Optional[int] = typer.Option(None, "--seed", help="HiGHS random seed (default: solve.seed, 0)."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing result folder."),
     map_: bool = typer.Option(True, "--map/--no-map", help="Also write maps/<instance>-<scenario>.html."),
@@ -148,8 +149,8 @@ def solve(
         _echo_err(f"override {line}")
     with run_folder_lock(target):  # a second run on the same folder is refused now, not after solving
         check_target(target, overwrite)
-        _echo_err(f"solving {inst.name} / {inst.scenario} ...")
-        plan = run(inst)
+        _echo_err(f"solving {inst.name} / {inst.scenario} (Ctrl-C once: stop and keep the best plan; twice: abort)")
+        plan = run(inst, report=lambda line: _echo_err(f"  {line}"))
         _explain(plan)
         written = plan.write(target, overwrite=overwrite)
     s = plan.results.summary
@@ -160,6 +161,8 @@ def solve(
     typer.echo(f"results: {written}")
     if map_ and plan.solved.has_solution:
         _write_map(written, Path("maps") / f"{inst.name}-{inst.scenario}.html")
+    if plan.solved.status == "interrupted":
+        raise typer.Exit(130)
     if not plan.solved.has_solution:
         raise typer.Exit(EXIT_OUTPUT)
 
@@ -327,7 +330,7 @@ def main(argv: list[str] | None = None) -> int:
         _echo_err(f"netopt: {' '.join(e.format_message().split())}")
         return e.exit_code
     except typer.Abort:
-        _echo_err("netopt: aborted")
+        _echo_err("netopt: aborted; nothing was written")
         return 130
     return code if isinstance(code, int) else 0
 

@@ -38,10 +38,14 @@ class ModelSettings(_Section):
         0, ge=0, le=100, description="[yr] Years the last period stands for (0 = same as the previous gap, or 1).")
     base_year: int = Field(0, ge=0, le=2300, description="[yr] Year costs are discounted to (0 = first period).")
     discount_rate: float = Field(0.05, ge=0, le=1, description="[1/yr] Real discount rate.")
-    linking: Literal["aggregate", "weak", "strong"] = Field(
-        "aggregate",
+    linking: Literal["aggregate", "weak", "strong", "arc"] = Field(
+        "arc",
         description="Capacity linking: 'weak' = one capacity row per facility; 'aggregate' = weak plus one "
-        "total-capacity row per kind and period; 'strong' = weak plus one row per arc (flow <= capacity x open).")
+        "total-capacity row per kind and period; 'strong' = weak plus one row per arc and material (flow <= "
+        "capacity x open); 'arc' = weak plus one row per collection arc and period, over all chemistries.")
+    cost_bounds: bool = Field(
+        True, description="Add the valid national rows that charge each kind the whole plants its load needs "
+        "(model/bounds.py): they lift the bound, never the optimum.")
     strict: bool = Field(False, description="Turn off the priced slacks (unmet demand, unprocessed packs).")
     allow_expansion: bool = Field(
         True, description="A site may add one capacity option per period (expansions); false = one build per site "
@@ -89,12 +93,31 @@ class Penalties(_Section):
 
 
 class SolveSettings(_Section):
-    time_limit: float = Field(600.0, gt=0, le=1e7, description="[s] Seconds before HiGHS stops with its best plan.")
-    mip_gap: float = Field(0.005, ge=0, lt=1, description="[-] Relative MIP gap at which the search stops.")
-    threads: int = Field(0, ge=0, le=1024, description="[-] HiGHS threads (0 = HiGHS decides).")
+    time_limit: float = Field(600.0, gt=0, le=1e7, description="[s] Wall-clock guard: when it is hit the solve "
+                              "stops with its best plan, status time_limit (it never chooses the plan otherwise).")
+    mip_gap: float = Field(0.01, ge=0, lt=1, description="[-] Target gap as a share of the controllable cost "
+                           "(objective less the all-virgin reference); the target is the larger of this and "
+                           "mip_gap_abs_myen.")
+    mip_gap_abs_myen: float = Field(1000.0, ge=0, le=1e12, description="[Myen] Target gap in Myen (about one "
+                                    "collection hub over the horizon on the Japan instance).")
+    threads: int = Field(1, ge=0, le=1024, description="[-] HiGHS threads (0 = HiGHS decides; 1 keeps runs "
+                         "reproducible and leaves a core free).")
     seed: int = Field(0, ge=0, le=2**31 - 1, description="[-] HiGHS random seed.")
-    warm_start: bool = Field(True, description="Find a first plan by relax-and-fix before the MIP search.")
-    duals: bool = Field(True, description="Solve the LP with the builds fixed for the marginal value of capacity.")
+    warm_start: bool = Field(True, description="Find a first plan before any branch-and-bound.")
+    first_plan: Literal["dive", "relax_and_fix"] = Field(
+        "dive", description="How: 'dive' = round and fix on the LP relaxation until integer; 'relax_and_fix' = "
+        "one MIP per build period of at most stage_nodes nodes (slower on Japan; kept for benchmarks).")
+    dive_snap: float = Field(0.1, ge=0, lt=0.5, description="[-] A dive fixes at once every integer variable "
+                             "within this distance of an integer.")
+    stage_nodes: int = Field(50, ge=0, le=10**9, description="[-] Branch-and-bound nodes per relax-and-fix stage "
+                             "(a work limit, so the plan does not depend on machine load).")
+    improve_passes: int = Field(10, ge=0, le=1000, description="[-] Passes of local search over the first plan's "
+                                "builds (close, one period later, another size), each try an LP (0 = none).")
+    improve_builds: int = Field(500, ge=0, le=10**6, description="[-] Builds tried per pass, the costliest first.")
+    search_nodes: int = Field(0, ge=0, le=10**9, description="[-] Nodes of branch-and-bound on the whole model "
+                              "after the first plan (0 = none).")
+    duals: bool = Field(True, description="Report the duals of the LP with the builds fixed (marginal value of "
+                        "capacity, of a collected tonne).")
 
 
 class Settings(_Section):

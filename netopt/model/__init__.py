@@ -19,6 +19,7 @@ import gc
 
 import pyomo.environ as pyo
 
+from netopt.model.bounds import add_cost_bounds
 from netopt.model.demand import add_demand
 from netopt.model.flows import add_flows
 from netopt.model.hubs import add_aggregate_capacity, add_hubs
@@ -47,6 +48,7 @@ def build_model(d: ModelInputs) -> pyo.ConcreteModel:
         add_trade(m, d)               # imports and exports through ports, sea-leg CO2
         add_policy(m, d)              # recycled content, facility cap, carbon
         add_aggregate_capacity(m, d)  # redundant total hub capacity row (linking = "aggregate")
+        add_cost_bounds(m, d)         # valid rows: each kind pays for the whole plants its load needs
         add_objective(m, d)           # discounted sum of every block's cost
         return m
     finally:

@@ -143,6 +143,31 @@ def add_capacity_constraints(m: pyo.ConcreteModel, b: pyo.Block, d: ModelInputs)
         b.LINK = pyo.Set(initialize=keys, dimen=4, ordered=True)
         b.strong_link = pyo.Constraint(b.LINK, rule=lambda b, s, a, k, p: m.flows.flow[a, k, p]
                                        <= min(biggest, arc_flow_bound(m, d, a, k, p)) * b.open[s, p])
+    if d.settings.model.linking == "arc" and collects(b.kind):
+        add_arc_linking(m, b, d)
+
+
+def add_arc_linking(m: pyo.ConcreteModel, b: pyo.Block, d: ModelInputs) -> None:
+    r"""One row per collection arc a = (r, s) and period (``linking = "arc"``):
+
+    .. math:: \sum_c flow_{acp} \le \min(K^{max}, \sum_c U_{rcp}) \, open_{sp} \quad (if\ \bar K_{sp} = 0)
+
+    with :math:`U_{rcp}` all that region r can collect. A region that sends all its packs to one hub
+    must open it whole, even in the LP relaxation; per chemistry (``strong``) the same rows are
+    several times as many for little more bound."""
+    biggest = max(b.size_capacity.values(), default=0.0)
+    arcs = {}
+    for s in b.SITE:
+        for p in d.periods:
+            if b.existing[s, p] > 0:
+                continue
+            for mat in materials(d, b.stage_in):
+                for key in m.flows.into.get((s, b.stage_in, mat, p), []):
+                    arcs.setdefault((s, key[0], p), []).append(key)
+    bound = {k: min(biggest, sum(arc_flow_bound(m, d, *key) for key in keys)) for k, keys in arcs.items()}
+    b.ARC_LINK = pyo.Set(initialize=sorted(arcs), dimen=3, ordered=True)
+    b.arc_link = pyo.Constraint(b.ARC_LINK, rule=lambda b, s, a, p: pyo.quicksum(
+        m.flows.flow[key] for key in arcs[s, a, p]) <= bound[s, a, p] * b.open[s, p])
 
 
 def input_bound(m: pyo.ConcreteModel, d: ModelInputs, kind: str, site: str | None, period: int) -> float:

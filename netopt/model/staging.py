@@ -1,14 +1,12 @@
 """Which integer decisions form which stage of the solver's relax-and-fix start.
 
-:func:`build_stage` is handed to :func:`netopt.solve.solve` as ``stage_of``; the solver sorts
-the stages and solves them in turn (see :func:`netopt.solve._relax_and_fix`).
+:func:`build_stage` is handed to :func:`netopt.solve.solve` as ``stage_of``: the builds of each
+period form one stage, solved in period order (see :func:`netopt.solve.relax_and_fix`), so that
+each stage decides what must stand when its period begins, knowing the later periods only by
+their LP relaxation.
 """
 
 from __future__ import annotations
-
-from netopt.catalogue import KIND_OF_BLOCK
-
-FIRST_STAGE_KIND = "refinery"
 
 
 def build_period(var) -> int | None:
@@ -17,15 +15,6 @@ def build_period(var) -> int | None:
     return var.index()[-1] if parent.local_name == "build" else None
 
 
-def build_stage(var) -> tuple[int, int] | None:
-    """Stage of a build decision in the solver's relax-and-fix start, else None.
-
-    Refineries, the costliest plants, form the first stage, all periods at once: that stage
-    is a relaxation of the whole model whose bound counts their fixed costs in whole plants
-    (see :func:`netopt.solve._relax_and_fix`). The other kinds follow period by period.
-    """
-    period = build_period(var)
-    if period is None:
-        return None
-    kind = KIND_OF_BLOCK[var.parent_block().local_name].kind
-    return (0, 0) if kind == FIRST_STAGE_KIND else (1, period)
+def build_stage(var) -> int | None:
+    """Stage of a build decision in the solver's relax-and-fix start (its period), else None."""
+    return build_period(var)

@@ -122,31 +122,56 @@ def diagnose_infeasible(instance, time_limit: float = 60.0) -> list[str]:
     from netopt.instance.runspec import extend_instance
     from netopt.model import build_model
     from netopt.model.inputs import prepare
+    from netopt.model.staging import build_stage
 
     findings: list[str] = []
     elastic = extend_instance(instance, overrides=[SetSetting(path="model.strict", value=False, source="diagnosis")])
     limit = min(time_limit, elastic.settings.solve.time_limit)
     settings = elastic.settings.solve.model_copy(update={"time_limit": limit, "duals": False})
     model = build_model(prepare(elastic))
-    result = solver.solve(model, settings)
+    result = solver.solve(model, settings, stage_of=build_stage)
     if result.has_solution:
         findings += slack_findings(model) or ["the plan with slack open needs none: the strict model is infeasible "
                                               "for a reason the slacks do not cover (see the IIS below)"]
-    findings += iis_rows(build_model(prepare(instance)))
+    # HiGHS 1.16's getIis crashes on some of these LPs without the aggregate row (seen with 'arc' and 'weak'
+    # linking on the toy); the IIS is of the LP relaxation, so the redundant rows do not change what it names
+    aggregate = extend_instance(instance, overrides=[SetSetting(path="model.linking", value="aggregate",
+                                                                source="diagnosis")])
+    findings += iis_rows(build_model(prepare(aggregate)))
     return findings
 
 
 def iis_rows(model, limit: int = 15) -> list[str]:
-    """Names of the constraints in an irreducible infeasible subsystem of the LP relaxation (HiGHS getIis)."""
+    """Names of the constraints in an irreducible infeasible subsystem of the LP relaxation (HiGHS getIis),
+    found in a forked process so that a crash inside HiGHS costs only this line of the diagnosis."""
+    import multiprocessing
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return _iis_rows(model, limit)
+    ctx = multiprocessing.get_context("fork")
+    parent, child = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=lambda: child.send(_iis_rows(model, limit)))
+    proc.start()
+    child.close()
+    try:
+        rows = parent.recv() if parent.poll(60) else []
+    except EOFError:  # the child died (a crash inside HiGHS)
+        rows = []
+    proc.join(5)
+    if proc.is_alive():
+        proc.kill()
+    return rows
+
+
+def _iis_rows(model, limit: int) -> list[str]:
     try:
         import highspy
-        from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
-        from netopt.solve import _highs_lp
+        from netopt.solve.highs import compile_model
     except ImportError:
         return []
-    form = LinearStandardFormCompiler().write(model, mixed_form=True)
-    lp, _ = _highs_lp(form)
+    compiled = compile_model(model)
+    form, lp = compiled.form, compiled.lp
     lp.integrality_ = [highspy.HighsVarType.kContinuous] * lp.num_col_
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)

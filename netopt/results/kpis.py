@@ -57,31 +57,44 @@ def kpis(tables: dict[str, pd.DataFrame], years: dict[int, int]) -> dict:
 
 
 def summary_head(solved: SolveResult, instance_name: str, scenario: str) -> dict:
-    """Status, objective, bound and gap of a solve, with what a reader must know about them."""
+    """Status, objective, reference, bound and gap of a solve, with what a reader must know about them."""
+    seconds = solved.seconds
     return {
         "instance": instance_name,
         "scenario": scenario,
         "status": solved.status,
         "proven_optimal": solved.proven_optimal,
         "objective_myen": solved.objective,
+        "reference_cost_myen": solved.reference,
+        "controllable_cost_myen": solved.controllable,
         "bound_myen": solved.bound,
-        "gap": solved.gap,
-        "gap_abs_myen": None if solved.objective is None or solved.bound is None else solved.objective - solved.bound,
+        "gap_abs_myen": solved.gap_abs,
+        "gap_controllable": _finite(solved.gap),
+        "gap": _finite(solved.gap),
+        "gap_target_myen": solved.target_gap_abs,
         "bound_source": solved.bound_source,
-        "mip_gap_target": solved.options.get("mip_gap"),
-        "solve_seconds": round(solved.seconds.get("solve", 0.0), 3),
-        "note": status_note(solved.status, solved.gap, solved.has_solution),
+        "solve_seconds": round(sum(seconds.get(k, 0.0) for k in ("compile", "handoff", "solve")), 3),
+        "stages": solved.stages,
+        "note": status_note(solved),
     }
 
 
-def status_note(status: str, gap: float | None, has_solution: bool = True) -> str:
+def _finite(x: float | None) -> float | None:
+    return x if x is None or math.isfinite(x) else None
+
+
+def status_note(solved: SolveResult) -> str:
     """What a reader must know about the status, in words."""
-    if not has_solution:
-        return f"NO PLAN: solver status {status}; no feasible plan was found."
-    if status == "optimal":
-        return ("Optimal within the requested relative MIP gap" + (f" (gap {100 * gap:.3f} %)" if gap else "")
-                + ". The gap is relative to the total cost, virgin metal included; gap_abs_myen gives it in Myen.")
-    g = "unknown" if gap is None or not math.isfinite(gap) else f"{100 * gap:.2f} %"
-    if status == "time_limit":
-        return f"NOT PROVEN OPTIMAL: stopped at the time limit; best plan found, gap to the bound {g}."
-    return f"NOT PROVEN OPTIMAL: solver status {status}; best plan found, gap to the bound {g}."
+    if not solved.has_solution:
+        return f"NO PLAN: status {solved.status} ({solved.solver_status}); no feasible plan was found."
+    gap = "unknown" if solved.gap_abs is None else f"{solved.gap_abs:,.0f} Myen"
+    share = "" if solved.gap is None or not math.isfinite(solved.gap) else f", {100 * solved.gap:.1f} % of it"
+    head = (f"Controllable cost (objective less the all-virgin reference {solved.reference:,.0f} Myen): "
+            f"{solved.controllable:+,.0f} Myen; gap to the bound {gap}{share}; target {solved.target_gap_abs:,.0f} "
+            f"Myen.")
+    if solved.status == "optimal":
+        return "Optimal within the target gap. " + head
+    why = {"time_limit": "stopped by the time limit", "interrupted": "stopped by the user (Ctrl-C)",
+           "not_proven": "the search ended (node limits) before the bound proved the target"}.get(
+        solved.status, f"solver status {solved.status}")
+    return f"NOT PROVEN OPTIMAL: {why}; best plan found. " + head
