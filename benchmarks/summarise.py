@@ -4,7 +4,8 @@
 
 Reads each run folder with :func:`netopt.results.store.read_run` (written by ``benchmarks/scenarios.py``
 or ``netopt solve``) and prints one markdown row per scenario, baseline first. Seconds are the
-whole run (load, build, hand-off, relax-and-fix start, search, duals).
+whole run (load, build, hand-off, solve, extraction). A difference against the baseline is
+``resolved`` only when it exceeds the sum of the two runs' gaps (Myen).
 """
 
 from __future__ import annotations
@@ -30,9 +31,10 @@ def row(folder: Path) -> dict:
     return {
         "scenario": s["scenario"],
         "status": s["status"],
-        "gap %": round(100 * s["gap"], 3) if s["gap"] is not None else None,
-        "gap Myen": round(s["gap_abs_myen"]) if s["gap_abs_myen"] is not None else None,
-        "bound from": {"first warm-start stage": "stage 1", "highs": "HiGHS"}.get(s.get("bound_source"), "-"),
+        "controllable Myen": round(s["controllable_cost_myen"]) if s.get("controllable_cost_myen") is not None
+        else None,
+        "gap Myen": round(s["gap_abs_myen"]) if s.get("gap_abs_myen") is not None else None,
+        "bound from": s.get("bound_source") or "-",
         "seconds": round(sum(r["seconds"].values()), 1),
         "cost Myen": round(s["objective_myen"]),
         "new hubs/PT/ref": "/".join(str(opened.get(kind, 0)) for kind in ("hub", "pretreatment", "refinery")),
@@ -48,7 +50,13 @@ def table(results: Path) -> pd.DataFrame:
     df = pd.DataFrame(rows)
     base = df.loc[df["scenario"] == "baseline", "cost Myen"]
     if not base.empty:
-        df.insert(df.columns.get_loc("cost Myen") + 1, "vs baseline Myen", df["cost Myen"] - int(base.iloc[0]))
+        base_gap = float(df.loc[df["scenario"] == "baseline", "gap Myen"].iloc[0] or 0)
+        diff = df["cost Myen"] - int(base.iloc[0])
+        df.insert(df.columns.get_loc("cost Myen") + 1, "vs baseline Myen", diff)
+        resolved = diff.abs() > df["gap Myen"].fillna(float("inf")) + base_gap
+        df.insert(df.columns.get_loc("vs baseline Myen") + 1, "resolved",
+                  ["yes" if r else "no (within the gaps)" for r in resolved])
+        df.loc[df["scenario"] == "baseline", "resolved"] = "-"
     order = {"baseline": 0}
     return df.sort_values("scenario", key=lambda c: c.map(lambda n: order.get(n, 1)), kind="stable")
 

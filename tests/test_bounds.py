@@ -6,9 +6,9 @@ import math
 
 import pytest
 
-from netopt.model.bounds import least_cost
 from netopt.api import run
 from netopt.instance.overrides import parse_assignment
+from netopt.model.bounds import least_cost
 
 
 def test_least_cost_one_size_rounds_up_or_pays_the_penalty():

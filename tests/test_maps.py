@@ -180,8 +180,10 @@ def test_workbook_for_spreadsheet_users(japan_run, tmp_path):
     assert [c.value for c in summary[1]] == ["分類", "指標", "期間", "値", "単位"]
     values = [r[3].value for r in summary.iter_rows(min_row=2)]
     assert not [v for v in values if isinstance(v, str) and v.lstrip().startswith("{")]  # no JSON in cells
-    gap = next(r for r in summary.iter_rows(min_row=2) if r[1].value == "ギャップ")
+    gap = next(r for r in summary.iter_rows(min_row=2) if r[1].value == "ギャップ（制御可能費用比）")
     assert gap[3].number_format == "0.00%" and gap[4].value == "%"
+    gap_myen = next(r for r in summary.iter_rows(min_row=2) if r[1].value == "ギャップ")
+    assert gap_myen[4].value == "Myen"
     flows = book["輸送"]
     header = [c.value for c in flows[1]]
     assert header[header.index("出発地コード") + 1] == "出発地" and "量 (t/年)" in header

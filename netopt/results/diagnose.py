@@ -167,13 +167,13 @@ def _iis_rows(model, limit: int) -> list[str]:
     try:
         import highspy
 
-        from netopt.solve.highs import compile_model
+        from netopt.solve.highs import compile_model, quiet_highs
     except ImportError:
         return []
     compiled = compile_model(model)
     form, lp = compiled.form, compiled.lp
     lp.integrality_ = [highspy.HighsVarType.kContinuous] * lp.num_col_
-    h = highspy.Highs()
+    h = quiet_highs()
     h.setOptionValue("output_flag", False)
     h.setOptionValue("presolve", "off")
     h.setOptionValue("time_limit", 30.0)

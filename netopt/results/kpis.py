@@ -95,6 +95,6 @@ def status_note(solved: SolveResult) -> str:
     if solved.status == "optimal":
         return "Optimal within the target gap. " + head
     why = {"time_limit": "stopped by the time limit", "interrupted": "stopped by the user (Ctrl-C)",
-           "not_proven": "the search ended (node limits) before the bound proved the target"}.get(
+           "not_proven": "the solve ended (its steps are limited by work, not time) before the bound proved the target"}.get(
         solved.status, f"solver status {solved.status}")
     return f"NOT PROVEN OPTIMAL: {why}; best plan found. " + head

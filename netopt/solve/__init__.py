@@ -26,7 +26,6 @@ plan so far as ``interrupted`` (if a complete plan exists); a second raises :cla
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -34,6 +33,7 @@ import numpy as np
 import pyomo.environ as pyo
 
 from netopt.instance.settings import SolveSettings
+from netopt.solve.first_plan import dive, improve, plan_cost, relax_and_fix
 from netopt.solve.highs import (
     Aborted,
     Compiled,
@@ -49,6 +49,7 @@ from netopt.solve.highs import (
     solution_values,
     start_from,
 )
+from netopt.solve.progress import Progress, Report, share_text
 
 __all__ = ["Aborted", "SolveResult", "model_size", "solve"]
 
@@ -96,10 +97,10 @@ class SolveResult:
         """One line for people: status, objective, controllable cost and gap."""
         if not self.has_solution:
             return f"status {self.status}: no feasible plan ({self.solver_status})"
-        gap = "unknown" if self.gap_abs is None else f"{self.gap_abs:,.0f} Myen ({_share(self.gap)} of controllable)"
-        return (f"status {self.status}, objective {self.objective:,.0f} Myen (controllable {self.controllable:+,.0f}"
-                f" vs all-virgin {self.reference:,.0f}), bound {_myen(self.bound)}, gap {gap}, "
-                f"target {_myen(self.target_gap_abs)}")
+        gap = "unknown" if self.gap_abs is None else f"{_myen(self.gap_abs)} ({share_text(self.gap)} of controllable)"
+        return (f"status {self.status}, objective {self.objective:,.0f} Myen (controllable "
+                f"{self.controllable:+,.0f} vs all-virgin {self.reference:,.0f}), bound {_myen(self.bound)}, "
+                f"gap {gap}, target {_myen(self.target_gap_abs)}")
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -110,13 +111,6 @@ class SolveResult:
 
 def _myen(x: float | None) -> str:
     return "unknown" if x is None else f"{x:,.0f} Myen"
-
-
-def _share(x: float | None) -> str:
-    return "unknown" if x is None or not math.isfinite(x) else f"{100 * x:.2f} %"
-
-
-Report = Callable[[str], None]
 
 
 def solve(model: pyo.ConcreteModel, options: SolveSettings | None = None, stage_of=None,
@@ -163,7 +157,7 @@ def solve(model: pyo.ConcreteModel, options: SolveSettings | None = None, stage_
     return result
 
 
-def _finish(result: SolveResult, h, compiled: Compiled, values, bound, progress: "Progress", control: Control,
+def _finish(result: SolveResult, h, compiled: Compiled, values, bound, progress: Progress, control: Control,
             options: SolveSettings) -> None:
     result.solver_status = progress.solver_status
     if values is None:
@@ -186,222 +180,6 @@ def _finish(result: SolveResult, h, compiled: Compiled, values, bound, progress:
         result.status = "time_limit"
     else:
         result.status = "not_proven"
-
-
-class Progress:
-    """Step records and progress lines: incumbent, bound, gap in Myen and % of controllable cost."""
-
-    def __init__(self, reference: float, options: SolveSettings, control: Control, report: Report | None):
-        self.reference, self.options, self.control, self.report = reference, options, control, report
-        self.records: list[dict] = []
-        self.solver_status = "not run"
-        self.last_status = "not run"
-        self.bound_source: str | None = None
-        self.lp_values: np.ndarray | None = None  # integer columns at the LP relaxation's optimum
-
-    def step(self, name: str, status: str, objective: float | None, bound: float | None) -> None:
-        """Record a step; ``objective`` and ``bound`` are on the controllable cost (HiGHS's view)."""
-        self.solver_status = self.last_status = status
-        record = {"step": name, "status": status, "seconds": round(self.control.elapsed(), 3),
-                  "objective_myen": None if objective is None else objective + self.reference,
-                  "bound_myen": None if bound is None else bound + self.reference}
-        self.records.append(record)
-        if self.report:
-            self.report(self._line(record, objective, bound))
-
-    def _line(self, record: dict, objective: float | None, bound: float | None) -> str:
-        parts = [f"{record['step']:<14}", f"{record['status']:<11}"]
-        parts.append("plan " + ("-" if objective is None else f"{objective:+,.0f}"))
-        parts.append("bound " + ("-" if bound is None else f"{bound:+,.0f}"))
-        if objective is not None and bound is not None:
-            gap = max(0.0, objective - bound)
-            share = gap / abs(objective) if objective else math.inf
-            parts.append(f"gap {gap:,.0f} Myen ({_share(share)})")
-        parts.append(f"{record['seconds']:.1f} s")
-        return "  ".join(parts) + "   (Myen against the all-virgin reference)"
-
-    def failure(self) -> str:
-        if self.control.interrupted:
-            return "interrupted"
-        if self.control.timed_out:
-            return "time_limit"
-        return {"infeasible": "infeasible", "unbounded": "unbounded",
-                "infeasible_or_unbounded": "infeasible_or_unbounded"}.get(self.last_status, "error")
-
-
-def relax_and_fix(h, compiled: Compiled, stage_of, options: SolveSettings, control: Control,
-                  progress: Progress) -> tuple[np.ndarray | None, float | None]:
-    """Steps 1 of the module docstring; returns a complete plan (or None) and the first stage's bound."""
-    columns = np.flatnonzero(compiled.integer)
-    keys = [stage_of(compiled.form.columns[j]) for j in columns]
-    stages = sorted({k for k in keys if k is not None})
-    keys = np.array([stages.index(k) if k is not None else -1 for k in keys])
-    unstaged = columns[keys < 0]
-    set_integrality(h, columns[keys >= 0], False)
-    h.setOptionValue("mip_max_nodes", int(options.stage_nodes))
-    values, bound = None, None
-    for i, stage in enumerate(stages):
-        this = columns[keys == i]
-        set_integrality(h, this, True)
-        if values is not None:
-            start_from(h, values)
-        status = run(h, control)
-        found = solution_values(h)
-        stage_bound = mip_bound(h)
-        if i == 0 and stage_bound is not None and not len(unstaged):
-            bound, progress.bound_source = stage_bound, f"first relax-and-fix stage ({stage})"
-        progress.step(f"stage {stage}", status, None if found is None else h.getInfo().objective_function_value,
-                      bound)
-        if found is None or control.stopped:
-            return None, bound
-        values = found
-        fixed = np.round(values[this])
-        set_bounds(h, this, fixed, fixed)
-        set_integrality(h, this, False)
-    set_integrality(h, unstaged, True)
-    return values, bound
-
-
-def dive(h, compiled: Compiled, options: SolveSettings, control: Control,
-         progress: Progress) -> tuple[np.ndarray | None, float | None]:
-    """A first plan by diving on the LP relaxation; returns it and the LP bound.
-
-    Solve the LP with every integer relaxed; fix each fractional integer variable within ``dive_snap``
-    of its upper integer to that integer (a build the LP nearly takes); if there is none, round up the
-    fractional variable with the largest value (ties to the lowest column); solve again from the
-    last basis, until every integer variable is integer. Variables are only rounded up, so every
-    region keeps the hubs the LP spreads its packs over; what the LP leaves at 0 stays free. Each
-    LP is a fixed amount of work, so the plan does not depend on machine load.
-    """
-    columns = np.flatnonzero(compiled.integer)
-    set_integrality(h, columns, False)
-    free = np.ones(len(columns), dtype=bool)
-    bound, rounds = None, 0
-    while True:
-        status = run(h, control)
-        values = solution_values(h) if status == "optimal" else None
-        if values is None or control.stopped:
-            progress.step(f"dive {rounds}", status, None, bound)
-            return None, bound
-        if bound is None:
-            bound, progress.bound_source = h.getInfo().objective_function_value, "LP relaxation"
-            progress.lp_values = values[columns].copy()
-            progress.step("LP relaxation", status, None, bound)
-        x = values[columns]
-        distance = np.abs(x - np.round(x))
-        fractional = free & (distance > 1e-6)
-        if not fractional.any():
-            break
-        pick = fractional & (np.ceil(x) - x <= options.dive_snap)
-        if not pick.any():
-            candidates = np.flatnonzero(fractional)
-            pick = np.zeros_like(free)
-            pick[candidates[np.argmax(x[candidates] - np.floor(x[candidates]))]] = True
-        fixed = np.ceil(x[pick] - 1e-6)
-        set_bounds(h, columns[pick], fixed, fixed)
-        free &= ~pick
-        rounds += 1
-    progress.step(f"dive ({rounds} rounds)", status, plan_cost(compiled, values), bound)
-    return values, bound
-
-
-def improve(h, compiled: Compiled, values: np.ndarray, options: SolveSettings, control: Control,
-            progress: Progress) -> np.ndarray:
-    """Local search on a complete plan: for each build (the costliest first, ``improve_builds`` of them),
-    try closing it, moving it one period earlier or later and building another size instead; then try adding each
-    option the LP relaxation used (value > 0.01, the costliest first). Each try is the LP with every
-    build held; a try that lowers the cost is kept. Passes repeat until one changes nothing (at most
-    ``improve_passes``). Deterministic: fixed order, fixed amounts of work."""
-    columns = np.flatnonzero(compiled.integer)
-    options_of = build_options(compiled)
-    cost = np.asarray(compiled.lp.col_cost_)
-    current = np.round(values[columns])
-    hold(h, columns, current)
-    best = evaluate(h, control)
-    if best is None:
-        return values
-    best_values = solution_values(h)
-    tries = kept = 0
-    for _ in range(options.improve_passes):
-        changed = False
-        order = np.argsort(-cost[columns], kind="stable")
-        built = [j for j in order if current[j] >= 0.5][:options.improve_builds]
-        liked = [] if progress.lp_values is None else [
-            j for j in order if current[j] < 0.5 and progress.lp_values[j] > 0.01][:options.improve_builds]
-        tries_of = [(j, moves(j, current, options_of, columns)) for j in built]
-        tries_of += [(j, [[(j, 1.0)]]) for j in liked if not occupied(j, current, options_of)]
-        for j, tried in tries_of:
-            for move in tried:
-                if control.stopped:
-                    break
-                trial = current.copy()
-                for i, v in move:
-                    trial[i] = v
-                hold(h, columns, trial)
-                value = evaluate(h, control)
-                tries += 1
-                if value is not None and value < best - 1e-6:
-                    best, current, best_values, changed = value, trial, solution_values(h), True
-                    kept += 1
-                    break
-        if not changed or control.stopped:
-            break
-    hold(h, columns, current)
-    progress.step(f"improve ({kept}/{tries})", "optimal", best, progress_bound(progress, compiled))
-    return best_values
-
-
-def progress_bound(progress: Progress, compiled: Compiled) -> float | None:
-    bounds = [r["bound_myen"] for r in progress.records if r.get("bound_myen") is not None]
-    return max(bounds) - compiled.reference if bounds else None
-
-
-def hold(h, columns: np.ndarray, levels: np.ndarray) -> None:
-    set_bounds(h, columns, levels, levels)
-
-
-def evaluate(h, control: Control) -> float | None:
-    """Cost of the held plan (controllable, Myen), or None if it has no feasible flows."""
-    return h.getInfo().objective_function_value if run(h, control) == "optimal" else None
-
-
-def build_options(compiled: Compiled) -> dict:
-    """Integer column position -> (block, site, size, period), and (block, site, size, period) -> position."""
-    keys, index = {}, {}
-    for pos, j in enumerate(np.flatnonzero(compiled.integer)):
-        var = compiled.form.columns[j]
-        if var.parent_component().local_name != "build":
-            continue
-        key = (var.parent_block().local_name, *var.index())
-        keys[pos], index[key] = key, pos
-    return {"keys": keys, "index": index}
-
-
-def occupied(pos: int, current: np.ndarray, options_of: dict) -> bool:
-    """True if the site of option ``pos`` already has a build in its period (one build per site and period)."""
-    key = options_of["keys"].get(pos)
-    if key is None:
-        return False
-    return any(current[i] >= 0.5 for k, i in options_of["index"].items() if k[:2] == key[:2] and k[3] == key[3])
-
-
-def moves(pos: int, current: np.ndarray, options_of: dict, columns) -> list[list[tuple[int, float]]]:
-    """Close the build, move it one period earlier or later, or build another size (same site and period)."""
-    key = options_of["keys"].get(pos)
-    if key is None:
-        return [[(pos, current[pos] - 1)]]
-    block, site, size, period = key
-    out = [[(pos, 0.0)]]
-    periods = sorted(k[3] for k in options_of["index"] if k[:3] == (block, site, size))
-    at = periods.index(period)
-    for neighbour in periods[max(0, at - 1):at] + periods[at + 1:at + 2]:
-        other = options_of["index"][(block, site, size, neighbour)]
-        if current[other] < 0.5 and not occupied(other, current, options_of):
-            out.append([(pos, 0.0), (other, 1.0)])
-    for other, i in options_of["index"].items():
-        if other[0] == block and other[1] == site and other[3] == period and other[2] != size and current[i] < 0.5:
-            out.append([(pos, 0.0), (i, 1.0)])
-    return out
 
 
 def search(h, compiled: Compiled, values, bound, options: SolveSettings, control: Control,
@@ -442,11 +220,6 @@ def fixed_lp(h, compiled: Compiled, values: np.ndarray, control: Control, progre
     progress.records.append({"step": "fixed LP", "status": status, "seconds": round(control.elapsed(), 3),
                              "objective_myen": h.getInfo().objective_function_value + compiled.reference})
     return exact
-
-
-def plan_cost(compiled: Compiled, values: np.ndarray) -> float:
-    """Controllable cost of ``values`` (Myen)."""
-    return float(np.asarray(compiled.lp.col_cost_) @ values) + compiled.lp.offset_
 
 
 def model_size(model: pyo.ConcreteModel) -> dict[str, int]:

@@ -9,6 +9,8 @@ bound and relative gap HiGHS reports is on the controllable cost.
 from __future__ import annotations
 
 import math
+import os
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -78,7 +80,7 @@ def _bound(value, sign: int) -> float:
 
 def new_highs(compiled: Compiled, threads: int, seed: int, log_file: str | Path | None) -> highspy.Highs:
     """One HiGHS object for every call of a solve, so that its log covers them all."""
-    h = highspy.Highs()
+    h = quiet_highs()
     h.setOptionValue("output_flag", bool(log_file))
     h.setOptionValue("log_to_console", False)
     if log_file:
@@ -89,6 +91,20 @@ def new_highs(compiled: Compiled, threads: int, seed: int, log_file: str | Path 
         h.setOptionValue("threads", int(threads))
     h.HandleUserInterrupt = True  # cancelSolve() stops a call (Ctrl-C, see run)
     h.passModel(compiled.lp)
+    return h
+
+
+def quiet_highs() -> highspy.Highs:
+    """``highspy.Highs()`` without the banner it prints on standard output (the CLI's output is for people)."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+            h = highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
     return h
 
 

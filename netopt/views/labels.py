@@ -60,7 +60,7 @@ EMISSION_SOURCES = {
 }
 STATUS = {"optimal": Text("最適", "optimal"), "time_limit": Text("時間制限で停止", "time limit"),
           "infeasible": Text("実行不可能", "infeasible"), "unbounded": Text("非有界", "unbounded"),
-          "interrupted": Text("中断", "interrupted")}
+          "interrupted": Text("中断", "interrupted"), "not_proven": Text("未証明", "not proven")}
 
 
 def _lookup(table: dict, key) -> Text:
@@ -91,21 +91,31 @@ def status_label(status) -> Text:
     return _lookup(STATUS, status)
 
 
+def gap_words(summary: dict) -> tuple[str, str]:
+    """(ja, en): the gap in Myen and as a share of the controllable cost, or 'unknown'."""
+    gap = summary.get("gap_abs_myen")
+    if gap is None or gap != gap:
+        return "不明", "unknown"
+    share = summary.get("gap_controllable")
+    pct = "" if share is None or share != share else f" ({100 * float(share):.1f} %)"
+    return (f"{float(gap):,.0f} 百万円（制御可能費用比{pct.strip() or ' 不明'}）",
+            f"{float(gap):,.0f} Myen{pct and ' =' + pct[1:-1] + ' of the controllable cost'}")
+
+
 def status_banner(summary: dict) -> str:
     """Red banner (HTML, both languages) when the plan is not proven optimal ('' otherwise)."""
     if summary.get("proven_optimal", False):
         return ""
-    gap = summary.get("gap")
-    gap_text = None if gap is None or gap != gap else f"{100 * float(gap):.2f} %"
+    gap_ja, gap_en = gap_words(summary)
     status = str(summary.get("status", "?"))
     note = str(summary.get("note", "")).removeprefix("NOT PROVEN OPTIMAL:").strip()
-    if status == "time_limit":
-        note_ja = f"時間制限で停止しました。得られた最良の計画を示します（下界とのギャップ {gap_text or '不明'}）。"
-    else:
-        note_ja = f"ソルバーの状態: {status}。得られた最良の計画を示します（ギャップ {gap_text or '不明'}）。"
-    ja = (f"最適性は証明されていません &mdash; 状態: {esc(status_label(status).ja)}、ギャップ: {gap_text or '不明'}"
+    why_ja = {"time_limit": "時間制限で停止しました。", "interrupted": "利用者が中断しました。",
+              "not_proven": "探索は終了しましたが、下界で目標ギャップを証明できていません。"}.get(
+        status, f"ソルバーの状態: {status}。")
+    note_ja = f"{why_ja}得られた最良の計画を示します（下界とのギャップ {gap_ja}）。"
+    ja = (f"最適性は証明されていません &mdash; 状態: {esc(status_label(status).ja)}、ギャップ: {esc(gap_ja)}"
           f"<br><span style='font-weight:400'>{esc(note_ja)}</span>")
-    en = (f"NOT PROVEN OPTIMAL &mdash; status: {esc(status)}, gap: {gap_text or 'unknown'}"
+    en = (f"NOT PROVEN OPTIMAL &mdash; status: {esc(status)}, gap: {esc(gap_en)}"
           f"<br><span style='font-weight:400'>{esc(note)}</span>")
     return bi_html(ja, en)
 
@@ -113,14 +123,16 @@ def status_banner(summary: dict) -> str:
 def status_note(summary: dict) -> Text:
     """summary.json's note in both languages."""
     en = str(summary.get("note", ""))
-    gap = summary.get("gap")
-    gap_text = "不明" if gap is None or gap != gap else f"{100 * float(gap):.3f} %"
+    gap_ja, _ = gap_words(summary)
     status = str(summary.get("status", "?"))
+    ref, ctrl = summary.get("reference_cost_myen"), summary.get("controllable_cost_myen")
+    costs = "" if ref is None or ctrl is None else (
+        f"全量を新規採掘金属で賄う場合の費用 {float(ref):,.0f} 百万円に対し、計画が変えられる費用（制御可能費用）は "
+        f"{float(ctrl):+,.0f} 百万円。")
     if en.startswith("NO PLAN"):
         ja = f"計画なし: ソルバーの状態 {status}。実行可能な計画は見つかりませんでした。"
     elif status == "optimal":
-        ja = (f"要求された相対MIPギャップの範囲で最適（ギャップ {gap_text}）。ギャップは新規採掘金属を含む総費用に"
-              "対する割合です（百万円での値は gap_abs_myen）。")
+        ja = f"目標ギャップの範囲で最適（ギャップ {gap_ja}）。" + costs
     else:
-        ja = f"最適性は証明されていません: 状態 {status}、得られた最良の計画、下界とのギャップ {gap_text}。"
+        ja = f"最適性は証明されていません: 状態 {status}、得られた最良の計画、下界とのギャップ {gap_ja}。" + costs
     return Text(ja, en)

@@ -162,8 +162,8 @@ def kpi_cards(run: RunData) -> str:
     cards = []
     if isinstance(s.get("objective_myen"), (int, float)):
         cards.append((f"{s['objective_myen']:,.0f}", Text("総費用（割引後、百万円）", "total cost, discounted (Myen)")))
-    gap = s.get("gap")
-    gap_text = f", gap {100 * gap:.2f} %" if gap else ""
+    gap = s.get("gap_abs_myen")
+    gap_text = f", gap {gap:,.0f} Myen" if gap is not None else ""
     cards.append((status_label(s.get("status", "?")).html,
                   Text("ソルバーの状態" + gap_text.replace("gap", "ギャップ"), "solver status" + gap_text)))
     opened = k.get("facilities_opened", {})

@@ -1,0 +1,201 @@
+"""First plans: a dive on the LP relaxation, relax-and-fix over the build periods, and a local search.
+
+Each is limited by work (LP solves, node counts, passes), never by time; see :mod:`netopt.solve`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from netopt.instance.settings import SolveSettings
+from netopt.solve.highs import (
+    Compiled,
+    Control,
+    mip_bound,
+    run,
+    set_bounds,
+    set_integrality,
+    solution_values,
+    start_from,
+)
+from netopt.solve.progress import Progress
+
+
+def plan_cost(compiled: Compiled, values: np.ndarray) -> float:
+    """Controllable cost of ``values`` (Myen)."""
+    return float(np.asarray(compiled.lp.col_cost_) @ values) + compiled.lp.offset_
+
+
+def relax_and_fix(h, compiled: Compiled, stage_of, options: SolveSettings, control: Control,
+                  progress: Progress) -> tuple[np.ndarray | None, float | None]:
+    """Steps 1 of the module docstring; returns a complete plan (or None) and the first stage's bound."""
+    columns = np.flatnonzero(compiled.integer)
+    keys = [stage_of(compiled.form.columns[j]) for j in columns]
+    stages = sorted({k for k in keys if k is not None})
+    keys = np.array([stages.index(k) if k is not None else -1 for k in keys])
+    unstaged = columns[keys < 0]
+    set_integrality(h, columns[keys >= 0], False)
+    h.setOptionValue("mip_max_nodes", int(options.stage_nodes))
+    values, bound = None, None
+    for i, stage in enumerate(stages):
+        this = columns[keys == i]
+        set_integrality(h, this, True)
+        if values is not None:
+            start_from(h, values)
+        status = run(h, control)
+        found = solution_values(h)
+        stage_bound = mip_bound(h)
+        if i == 0 and stage_bound is not None and not len(unstaged):
+            bound, progress.bound_source = stage_bound, f"first relax-and-fix stage ({stage})"
+        progress.step(f"stage {stage}", status, None if found is None else h.getInfo().objective_function_value,
+                      bound)
+        if found is None or control.stopped:
+            return None, bound
+        values = found
+        fixed = np.round(values[this])
+        set_bounds(h, this, fixed, fixed)
+        set_integrality(h, this, False)
+    set_integrality(h, unstaged, True)
+    return values, bound
+
+
+def dive(h, compiled: Compiled, options: SolveSettings, control: Control,
+         progress: Progress) -> tuple[np.ndarray | None, float | None]:
+    """A first plan by diving on the LP relaxation; returns it and the LP bound.
+
+    Solve the LP with every integer relaxed; fix each fractional integer variable within ``dive_snap``
+    of its upper integer to that integer (a build the LP nearly takes); if there is none, round up the
+    fractional variable with the largest value (ties to the lowest column); solve again from the
+    last basis, until every integer variable is integer. Variables are only rounded up, so every
+    region keeps the hubs the LP spreads its packs over; what the LP leaves at 0 stays free. Each
+    LP is a fixed amount of work, so the plan does not depend on machine load.
+    """
+    columns = np.flatnonzero(compiled.integer)
+    set_integrality(h, columns, False)
+    free = np.ones(len(columns), dtype=bool)
+    bound, rounds = None, 0
+    while True:
+        status = run(h, control)
+        values = solution_values(h) if status == "optimal" else None
+        if values is None or control.stopped:
+            progress.step(f"dive {rounds}", status, None, bound)
+            return None, bound
+        if bound is None:
+            bound, progress.bound_source = h.getInfo().objective_function_value, "LP relaxation"
+            progress.lp_values = values[columns].copy()
+            progress.step("LP relaxation", status, None, bound)
+        x = values[columns]
+        distance = np.abs(x - np.round(x))
+        fractional = free & (distance > 1e-6)
+        if not fractional.any():
+            break
+        pick = fractional & (np.ceil(x) - x <= options.dive_snap)
+        if not pick.any():
+            candidates = np.flatnonzero(fractional)
+            pick = np.zeros_like(free)
+            pick[candidates[np.argmax(x[candidates] - np.floor(x[candidates]))]] = True
+        fixed = np.ceil(x[pick] - 1e-6)
+        set_bounds(h, columns[pick], fixed, fixed)
+        free &= ~pick
+        rounds += 1
+    progress.step(f"dive ({rounds} rounds)", status, plan_cost(compiled, values), bound)
+    return values, bound
+
+
+def improve(h, compiled: Compiled, values: np.ndarray, options: SolveSettings, control: Control,
+            progress: Progress) -> np.ndarray:
+    """Local search on a complete plan: for each build (the costliest first, ``improve_builds`` of them),
+    try closing it, moving it one period earlier or later and building another size instead; then try adding each
+    option the LP relaxation used (value > 0.01, the costliest first). Each try is the LP with every
+    build held; a try that lowers the cost is kept. Passes repeat until one changes nothing (at most
+    ``improve_passes``). Deterministic: fixed order, fixed amounts of work."""
+    columns = np.flatnonzero(compiled.integer)
+    options_of = build_options(compiled)
+    cost = np.asarray(compiled.lp.col_cost_)
+    current = np.round(values[columns])
+    hold(h, columns, current)
+    best = evaluate(h, control)
+    if best is None:
+        return values
+    best_values = solution_values(h)
+    tries = kept = 0
+    for _ in range(options.improve_passes):
+        changed = False
+        order = np.argsort(-cost[columns], kind="stable")
+        built = [j for j in order if current[j] >= 0.5][:options.improve_builds]
+        liked = [] if progress.lp_values is None else [
+            j for j in order if current[j] < 0.5 and progress.lp_values[j] > 0.01][:options.improve_builds]
+        tries_of = [moves(j, current, options_of, columns) for j in built]
+        tries_of += [[[(j, 1.0)]] for j in liked if not occupied(j, current, options_of)]
+        for tried in tries_of:
+            for move in tried:
+                if control.stopped:
+                    break
+                trial = current.copy()
+                for i, v in move:
+                    trial[i] = v
+                hold(h, columns, trial)
+                value = evaluate(h, control)
+                tries += 1
+                if value is not None and value < best - 1e-6:
+                    best, current, best_values, changed = value, trial, solution_values(h), True
+                    kept += 1
+                    break
+        if not changed or control.stopped:
+            break
+    hold(h, columns, current)
+    progress.step(f"improve ({kept}/{tries})", "optimal", best, progress_bound(progress, compiled))
+    return best_values
+
+
+def progress_bound(progress: Progress, compiled: Compiled) -> float | None:
+    bounds = [r["bound_myen"] for r in progress.records if r.get("bound_myen") is not None]
+    return max(bounds) - compiled.reference if bounds else None
+
+
+def hold(h, columns: np.ndarray, levels: np.ndarray) -> None:
+    set_bounds(h, columns, levels, levels)
+
+
+def evaluate(h, control: Control) -> float | None:
+    """Cost of the held plan (controllable, Myen), or None if it has no feasible flows."""
+    return h.getInfo().objective_function_value if run(h, control) == "optimal" else None
+
+
+def build_options(compiled: Compiled) -> dict:
+    """Integer column position -> (block, site, size, period), and (block, site, size, period) -> position."""
+    keys, index = {}, {}
+    for pos, j in enumerate(np.flatnonzero(compiled.integer)):
+        var = compiled.form.columns[j]
+        if var.parent_component().local_name != "build":
+            continue
+        key = (var.parent_block().local_name, *var.index())
+        keys[pos], index[key] = key, pos
+    return {"keys": keys, "index": index}
+
+
+def occupied(pos: int, current: np.ndarray, options_of: dict) -> bool:
+    """True if the site of option ``pos`` already has a build in its period (one build per site and period)."""
+    key = options_of["keys"].get(pos)
+    if key is None:
+        return False
+    return any(current[i] >= 0.5 for k, i in options_of["index"].items() if k[:2] == key[:2] and k[3] == key[3])
+
+
+def moves(pos: int, current: np.ndarray, options_of: dict, columns) -> list[list[tuple[int, float]]]:
+    """Close the build, move it one period earlier or later, or build another size (same site and period)."""
+    key = options_of["keys"].get(pos)
+    if key is None:
+        return [[(pos, current[pos] - 1)]]
+    block, site, size, period = key
+    out = [[(pos, 0.0)]]
+    periods = sorted(k[3] for k in options_of["index"] if k[:3] == (block, site, size))
+    at = periods.index(period)
+    for neighbour in periods[max(0, at - 1):at] + periods[at + 1:at + 2]:
+        other = options_of["index"][(block, site, size, neighbour)]
+        if current[other] < 0.5 and not occupied(other, current, options_of):
+            out.append([(pos, 0.0), (other, 1.0)])
+    for other, i in options_of["index"].items():
+        if other[0] == block and other[1] == site and other[3] == period and other[2] != size and current[i] < 0.5:
+            out.append([(pos, 0.0), (i, 1.0)])
+    return out
