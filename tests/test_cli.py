@@ -45,7 +45,8 @@ def test_solve_writes_a_complete_run_and_refuses_to_overwrite(toy_path, tmp_path
 def test_time_limited_run_reports_incumbent_bound_and_gap(tmp_path):
     inst = write_synthetic(tmp_path / "syn", regions=50, hubs=20, plants=8, refineries=4, seed=0)
     out = tmp_path / "run"
-    result = netopt("solve", inst, "--out", out, "--no-map", "--time-limit", "2", "--mip-gap", "0")
+    result = netopt("solve", inst, "--out", out, "--no-map", "--time-limit", "2", "--mip-gap", "0",
+                    "--set", "solve.mip_gap_abs_myen=0", "--set", "solve.search_nodes=1000000")
     assert result.returncode == 0, result.stderr
     summary = json.loads((out / "summary.json").read_text())
     assert summary["status"] == "time_limit"

@@ -70,12 +70,20 @@ def test_required_scenarios_exist_and_build(japan):
 
 
 @pytest.mark.slow
-def test_baseline_solves_to_the_promised_gap():
+def test_baseline_plan_uses_no_slack_and_states_its_gap():
     from netopt.api import run
 
-    plan = run(JAPAN, "baseline", solve={"time_limit": 600, "mip_gap": 0.005})
-    assert plan.solved.status == "optimal", plan.solved.describe()
-    assert plan.solved.gap <= 0.005
+    plan = run(JAPAN, "baseline")
+    s = plan.results.summary
+    # not proven on this instance (docs/model.md, Solving): the status says so and the numbers agree
+    assert s["status"] in ("optimal", "not_proven"), plan.solved.describe()
+    assert s["proven_optimal"] == (s["status"] == "optimal")
+    assert s["controllable_cost_myen"] == pytest.approx(s["objective_myen"] - s["reference_cost_myen"])
+    assert s["gap_abs_myen"] == pytest.approx(s["objective_myen"] - s["bound_myen"])
+    assert s["bound_myen"] <= s["objective_myen"] and s["gap_target_myen"] >= 1000.0
+    # every prefecture reaches an open hub (k_nearest = 10): no priced slack in the baseline
+    slack = s["kpis"]["slack"]
+    assert slack["unprocessed_packs_t_total"] < 1e-6 and slack["unmet_demand_t_total"] < 1e-6
     # Okinawa's packs leave the island by sea, priced as tests/test_sea_legs.py calculates by hand
     flows, land = plan.results.flows, plan.results.nodes.set_index("node_id")["landmass"]
     out_of_okinawa = flows[(flows["origin"].map(land) == "okinawa") & (flows["destination"].map(land) != "okinawa")

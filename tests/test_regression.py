@@ -17,11 +17,11 @@ JAPAN_BASELINE_SIZE = {
     # 2026-12-02: pinned at the restructuring of issue 9 (same model as commit 35e9e1e: 47 hub candidates,
     #             aggregate linking); the standard form was checked entry by entry against that commit.
     # 2026-12-02: issue 8: k_nearest 4 -> 10 (every prefecture reaches more hubs: 18,573 -> 37,363 variables),
-    #             'arc' linking (one row per collection arc and period) and the national cost-bound rows.
+    #             'arc' linking (one row per collection or hub-to-plant arc and period) and the national cost-bound rows.
     "variables": 37363,
-    "constraints": 8582,
+    "constraints": 9260,
     "integers": 996,
-    "nonzeros": 159911,
+    "nonzeros": 165783,
 }
 
 # ---------------------------------------------------------------------------------------- objective

@@ -143,17 +143,19 @@ def add_capacity_constraints(m: pyo.ConcreteModel, b: pyo.Block, d: ModelInputs)
         b.LINK = pyo.Set(initialize=keys, dimen=4, ordered=True)
         b.strong_link = pyo.Constraint(b.LINK, rule=lambda b, s, a, k, p: m.flows.flow[a, k, p]
                                        <= min(biggest, arc_flow_bound(m, d, a, k, p)) * b.open[s, p])
-    if d.settings.model.linking == "arc" and collects(b.kind):
+    if d.settings.model.linking == "arc":
         add_arc_linking(m, b, d)
 
 
 def add_arc_linking(m: pyo.ConcreteModel, b: pyo.Block, d: ModelInputs) -> None:
-    r"""One row per collection arc a = (r, s) and period (``linking = "arc"``):
+    r"""One row per arc a = (o, s) into a site without existing capacity and per period (``linking = "arc"``):
 
-    .. math:: \sum_c flow_{acp} \le \min(K^{max}, \sum_c U_{rcp}) \, open_{sp} \quad (if\ \bar K_{sp} = 0)
+    .. math:: \sum_c flow_{acp} \le \min(K^{max}, U_{op}) \, open_{sp}
 
-    with :math:`U_{rcp}` all that region r can collect. A region that sends all its packs to one hub
-    must open it whole, even in the LP relaxation; per chemistry (``strong``) the same rows are
+    with :math:`U_{op}` the most origin o can send: all that a region can collect (collection arcs),
+    all that a hub can receive (hub to black-mass plant). A region or hub that sends all it has to one
+    site must open it whole, even in the LP relaxation; arcs whose origin has no bound below
+    :math:`K^{max}` get no row (the capacity row implies it). Per chemistry (``strong``) the rows are
     several times as many for little more bound."""
     biggest = max(b.size_capacity.values(), default=0.0)
     arcs = {}
@@ -164,10 +166,23 @@ def add_arc_linking(m: pyo.ConcreteModel, b: pyo.Block, d: ModelInputs) -> None:
             for mat in materials(d, b.stage_in):
                 for key in m.flows.into.get((s, b.stage_in, mat, p), []):
                     arcs.setdefault((s, key[0], p), []).append(key)
-    bound = {k: min(biggest, sum(arc_flow_bound(m, d, *key) for key in keys)) for k, keys in arcs.items()}
-    b.ARC_LINK = pyo.Set(initialize=sorted(arcs), dimen=3, ordered=True)
+    bound = {k: min(biggest, origin_bound(m, d, k[1], keys)) for k, keys in arcs.items()}
+    bound = {k: v for k, v in bound.items() if v < biggest}
+    b.ARC_LINK = pyo.Set(initialize=sorted(bound), dimen=3, ordered=True)
     b.arc_link = pyo.Constraint(b.ARC_LINK, rule=lambda b, s, a, p: pyo.quicksum(
         m.flows.flow[key] for key in arcs[s, a, p]) <= bound[s, a, p] * b.open[s, p])
+
+
+def origin_bound(m: pyo.ConcreteModel, d: ModelInputs, arc: str, keys: list[tuple]) -> float:
+    """Most the origin of ``arc`` can send on it in a period (t/yr): a region's collectable packs, a
+    collecting kind's (hub's) input bound; inf otherwise."""
+    if any(key for key in keys if (m.flows.origin[arc], key[1], key[2]) in d.supply):
+        return sum(arc_flow_bound(m, d, *key) for key in keys)
+    origin, period = m.flows.origin[arc], keys[0][2]
+    for kind in (k for k in KINDS if collects(k)):
+        if origin in set(getattr(m, KINDS[kind].block).SITE):
+            return input_bound(m, d, kind, origin, period)
+    return math.inf
 
 
 def input_bound(m: pyo.ConcreteModel, d: ModelInputs, kind: str, site: str | None, period: int) -> float:

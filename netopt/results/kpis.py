@@ -75,8 +75,32 @@ def summary_head(solved: SolveResult, instance_name: str, scenario: str) -> dict
         "bound_source": solved.bound_source,
         "solve_seconds": round(sum(seconds.get(k, 0.0) for k in ("compile", "handoff", "solve")), 3),
         "stages": solved.stages,
+        "certainty": certainty(solved),
         "note": status_note(solved),
     }
+
+
+def certainty(solved: SolveResult, periods: int = 2) -> dict:
+    """What the gap can and cannot overturn among the builds of the first ``periods`` build periods.
+
+    Each build's cheapest single change (close it, build it a period earlier or later, another size),
+    priced by the local search with every other build held: one costing less than the gap is a
+    near-equal alternative the bound cannot rule out ("within the gap"); one costing more is not
+    overturned by that change alone, though several changes together are not ruled out."""
+    rows = solved.alternatives or []
+    firsts = sorted({r["period"] for r in rows})[:periods]
+    gap = solved.gap_abs
+    out = []
+    for r in rows:
+        if r["period"] not in firsts:
+            continue
+        verdict = "unknown (no bound)" if gap is None else (
+            "within the gap" if r["extra_cost_myen"] <= gap else "not overturned by one change")
+        out.append({**r, "verdict": verdict})
+    return {"builds": out, "gap_abs_myen": gap,
+            "note": "Per build of the first build periods, its cheapest single change with every other build held "
+                    "(local search), and whether that costs more than the gap. No build is proven certain: that "
+                    "needs a bound above the objective with the build changed."}
 
 
 def _finite(x: float | None) -> float | None:

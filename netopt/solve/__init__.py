@@ -66,6 +66,7 @@ class SolveResult:
     bound_source: str | None = None
     seconds: dict[str, float] = field(default_factory=dict)
     stages: list[dict] = field(default_factory=list)  # one record per step (name, objective, bound, seconds)
+    alternatives: list[dict] = field(default_factory=list)  # per build, its cheapest single change and its cost
     options: dict = field(default_factory=dict)
     duals: dict = field(default_factory=dict)  # ConstraintData -> dual (objective units per unit of rhs)
     size: dict[str, int] = field(default_factory=dict)
@@ -164,6 +165,7 @@ def _finish(result: SolveResult, h, compiled: Compiled, values, bound, progress:
         result.status = progress.failure()
         return
     result.has_solution = True
+    result.alternatives = progress.alternatives
     result.objective = plan_cost(compiled, values) + compiled.reference
     result.bound = None if bound is None else min(bound + compiled.reference, result.objective)
     result.bound_source = progress.bound_source

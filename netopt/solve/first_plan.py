@@ -108,7 +108,11 @@ def improve(h, compiled: Compiled, values: np.ndarray, options: SolveSettings, c
     try closing it, moving it one period earlier or later and building another size instead; then try adding each
     option the LP relaxation used (value > 0.01, the costliest first). Each try is the LP with every
     build held; a try that lowers the cost is kept. Passes repeat until one changes nothing (at most
-    ``improve_passes``). Deterministic: fixed order, fixed amounts of work."""
+    ``improve_passes``). Deterministic: fixed order, fixed amounts of work.
+
+    The last pass, which changed nothing, priced every single change to every build of the final plan:
+    ``progress.alternatives`` keeps, per build, the cheapest of them and what it costs more (Myen); a
+    build whose every alternative costs more than the gap is not overturned by any one change."""
     columns = np.flatnonzero(compiled.integer)
     options_of = build_options(compiled)
     cost = np.asarray(compiled.lp.col_cost_)
@@ -120,14 +124,14 @@ def improve(h, compiled: Compiled, values: np.ndarray, options: SolveSettings, c
     best_values = solution_values(h)
     tries = kept = 0
     for _ in range(options.improve_passes):
-        changed = False
+        changed, nearest = False, {}
         order = np.argsort(-cost[columns], kind="stable")
         built = [j for j in order if current[j] >= 0.5][:options.improve_builds]
         liked = [] if progress.lp_values is None else [
             j for j in order if current[j] < 0.5 and progress.lp_values[j] > 0.01][:options.improve_builds]
-        tries_of = [moves(j, current, options_of, columns) for j in built]
-        tries_of += [[[(j, 1.0)]] for j in liked if not occupied(j, current, options_of)]
-        for tried in tries_of:
+        tries_of = [(j, moves(j, current, options_of, columns)) for j in built]
+        tries_of += [(None, [[(j, 1.0)]]) for j in liked if not occupied(j, current, options_of)]
+        for of, tried in tries_of:
             for move in tried:
                 if control.stopped:
                     break
@@ -137,6 +141,8 @@ def improve(h, compiled: Compiled, values: np.ndarray, options: SolveSettings, c
                 hold(h, columns, trial)
                 value = evaluate(h, control)
                 tries += 1
+                if of is not None and value is not None and value - best < nearest.get(of, (np.inf,))[0]:
+                    nearest[of] = (value - best, move)
                 if value is not None and value < best - 1e-6:
                     best, current, best_values, changed = value, trial, solution_values(h), True
                     kept += 1
@@ -144,8 +150,25 @@ def improve(h, compiled: Compiled, values: np.ndarray, options: SolveSettings, c
         if not changed or control.stopped:
             break
     hold(h, columns, current)
+    if not changed:
+        progress.alternatives = [describe_alternative(options_of, j, delta, move)
+                                 for j, (delta, move) in sorted(nearest.items())]
     progress.step(f"improve ({kept}/{tries})", "optimal", best, progress_bound(progress, compiled))
     return best_values
+
+
+def describe_alternative(options_of: dict, pos: int, delta: float, move) -> dict:
+    """A build of the plan and its cheapest single change, in words, with its extra cost (Myen)."""
+    block, site, size, period = options_of["keys"].get(pos, ("?", "?", "?", "?"))
+    other = [options_of["keys"].get(i) for i, v in move if v >= 0.5]
+    if not other:
+        change = "not built"
+    elif other[0][3] != period:
+        change = f"built from {other[0][3]} instead"
+    else:
+        change = f"size {other[0][2]} instead"
+    return {"block": block, "site": site, "size": size, "period": period, "alternative": change,
+            "extra_cost_myen": round(float(delta), 3)}
 
 
 def progress_bound(progress: Progress, compiled: Compiled) -> float | None:

@@ -27,6 +27,7 @@ class Progress:
         self.last_status = "not run"
         self.bound_source: str | None = None
         self.lp_values: np.ndarray | None = None  # integer columns at the LP relaxation's optimum
+        self.alternatives: list[dict] = []  # per build of the plan, its cheapest single change (local search)
 
     def step(self, name: str, status: str, objective: float | None, bound: float | None) -> None:
         """Record a step; ``objective`` and ``bound`` are on the controllable cost (HiGHS's view)."""
