@@ -22,6 +22,7 @@ from netopt.results.store import RunData, read_run
 from netopt.views import assets, facts
 from netopt.views.i18n import FONT_STACK, LANG_CSS, SWITCH_JS, T, Text, head_script, page_language, switch_html
 from netopt.views.labels import cost_label, kind_label, status_banner, status_label, status_note
+from netopt.views.quality import quality_section
 from netopt.views.style import KIND_STYLE, LAYER_COLOURS, RESIDUE_COLOUR, esc, fmt_t
 from netopt.views.workbook import EXCEL_SHEETS, write_workbook  # noqa: F401 - EXCEL_SHEETS: part of this API
 
@@ -136,6 +137,7 @@ def report_html(run: RunData, lang: str | None = None) -> str:
             f"<h2>{W['self']}</h2><div class='note'>{W['self_note']}</div>",
             _figures(self_sufficiency_figure, run, "selfsufficiency"),
             f"<h2>{W['facilities']}</h2>", facility_table(run),
+            quality_section(run),
         ]
     else:
         parts.append(f"<p>{W['no_plan']}</p>")
