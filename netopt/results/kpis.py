@@ -98,9 +98,9 @@ def certainty(solved: SolveResult, periods: int = 2) -> dict:
             "within the gap" if r["extra_cost_myen"] <= gap else "not overturned by one change")
         out.append({**r, "verdict": verdict})
     return {"builds": out, "gap_abs_myen": gap,
-            "note": "Per build of the first build periods, its cheapest single change with every other build held "
-                    "(local search), and whether that costs more than the gap. No build is proven certain: that "
-                    "needs a bound above the objective with the build changed."}
+            "note": "Per build of the first build periods, its cheapest single change with every other build "
+                    "held (local search), and whether that costs more than the gap. No build is proven certain: "
+                    "that needs a bound above the objective with the build changed."}
 
 
 def _finite(x: float | None) -> float | None:
@@ -119,6 +119,7 @@ def status_note(solved: SolveResult) -> str:
     if solved.status == "optimal":
         return "Optimal within the target gap. " + head
     why = {"time_limit": "stopped by the time limit", "interrupted": "stopped by the user (Ctrl-C)",
-           "not_proven": "the solve ended (its steps are limited by work, not time) before the bound proved the target"}.get(
+           "not_proven": "the solve ended (its steps are limited by work, not time) before the bound proved "
+                         "the target"}.get(
         solved.status, f"solver status {solved.status}")
     return f"NOT PROVEN OPTIMAL: {why}; best plan found. " + head
