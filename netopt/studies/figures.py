@@ -28,8 +28,8 @@ def compare(t: dict, notes: dict) -> list[tuple[str, go.Figure]]:
     ss = t.get("self_sufficiency")
     if ss is not None and not ss.empty:
         last = ss[ss["period"] == ss["period"].max()]
-        fig2 = go.Figure([go.Bar(name=str(m.metal), x=runs, y=[100 * getattr(m, r) for r in runs])
-                          for m in last.itertuples()])
+        fig2 = go.Figure([go.Bar(name=str(row["metal"]), x=runs, y=[100 * row[r] for r in runs])
+                          for _, row in last.iterrows()])  # run labels such as 'a+b' are no attribute names
         fig2.update_layout(barmode="group", title=f"self-sufficiency in {int(last['period'].max())}, % of demand",
                            **LAYOUT)
         out.append(("self_sufficiency", fig2))
