@@ -57,7 +57,7 @@ def japan_map(japan_run, tmp_path_factory):
 def test_japan_map_size_banner_title_and_languages(japan_map):
     assert japan_map.stat().st_size < TEN_MB
     html = japan_map.read_text()
-    assert "NOT PROVEN OPTIMAL" in html and "最適性は証明されていません" in html and "3.61 %" in html
+    assert "NOT PROVEN OPTIMAL" in html and "最適性は証明されていません" in html and "4,457 Myen" in html
     assert "<title>netopt 計画地図: japan-synthetic / baseline</title>" in html  # opens in the run's language
     assert "data-set-lang=\"ja\"" in html and "data-set-lang=\"en\"" in html
     assert not NETWORK_TAG.search(html)
@@ -183,7 +183,7 @@ def test_workbook_for_spreadsheet_users(japan_run, tmp_path):
     gap = next(r for r in summary.iter_rows(min_row=2) if r[1].value == "ギャップ（制御可能費用比）")
     assert gap[3].number_format == "0.00%" and gap[4].value == "%"
     gap_myen = next(r for r in summary.iter_rows(min_row=2) if r[1].value == "ギャップ")
-    assert gap_myen[4].value == "Myen"
+    assert gap_myen[4].value == "百万円" and gap_myen[3].value == pytest.approx(4456.7)
     flows = book["輸送"]
     header = [c.value for c in flows[1]]
     assert header[header.index("出発地コード") + 1] == "出発地" and "量 (t/年)" in header
