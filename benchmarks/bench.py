@@ -107,6 +107,9 @@ def plan_hash(model) -> str:
 
 
 def other_run(tree: Path, path: Path, scenario: str | None, seed: int, sets: list[str]) -> dict:
+    """One run of the other commit, on its own copy of a bundled instance (its settings may differ)."""
+    if path.is_relative_to(ROOT):
+        path = tree / path.relative_to(ROOT)
     out = subprocess.run([sys.executable, "-c", OTHER_TREE, str(path), scenario or "", str(seed), *sets],
                          cwd=tree, capture_output=True, text=True, env={"PYTHONPATH": str(tree), "PATH": "/usr/bin"})
     if out.returncode:
