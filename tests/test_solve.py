@@ -83,7 +83,7 @@ def test_the_time_guard_gives_time_limit_not_a_claim(synthetic):
     assert result.status == "time_limit"
 
 
-def test_toy_and_japan_reference_costs_are_the_all_virgin_bill():
+def test_toy_reference_cost_is_the_all_virgin_bill():
     toy = build_model(prepare(load(ROOT / "instances/toy")))
     d = toy.inputs
     by_hand = sum(d.weight[p] * d.virgin_price[(metal, p)] * t for (_, metal, p), t in d.demand.items())

@@ -215,13 +215,9 @@ def fixed_lp(h, compiled: Compiled, values: np.ndarray, control: Control, progre
     status = run(h, control)
     control.interrupted = control.interrupted or saved
     exact = solution_values(h) if status == "optimal" else None
-    if exact is None:
-        progress.step("fixed LP", status, None, None)
-        return values
-    progress.last_status = status
-    progress.records.append({"step": "fixed LP", "status": status, "seconds": round(control.elapsed(), 3),
-                             "objective_myen": h.getInfo().objective_function_value + compiled.reference})
-    return exact
+    progress.step("fixed LP", status, None if exact is None else h.getInfo().objective_function_value, None,
+                  decides=False)
+    return values if exact is None else exact
 
 
 def model_size(model: pyo.ConcreteModel) -> dict[str, int]:

@@ -29,9 +29,13 @@ class Progress:
         self.lp_values: np.ndarray | None = None  # integer columns at the LP relaxation's optimum
         self.alternatives: list[dict] = []  # per build of the plan, its cheapest single change (local search)
 
-    def step(self, name: str, status: str, objective: float | None, bound: float | None) -> None:
-        """Record a step; ``objective`` and ``bound`` are on the controllable cost (HiGHS's view)."""
-        self.solver_status = self.last_status = status
+    def step(self, name: str, status: str, objective: float | None, bound: float | None,
+             decides: bool = True) -> None:
+        """Record a step; ``objective`` and ``bound`` are on the controllable cost (HiGHS's view). A step
+        that only re-solves a chosen plan (``decides=False``) leaves ``solver_status`` to the one before."""
+        if decides:
+            self.solver_status = status
+        self.last_status = status
         record = {"step": name, "status": status, "seconds": round(self.control.elapsed(), 3),
                   "objective_myen": None if objective is None else objective + self.reference,
                   "bound_myen": None if bound is None else bound + self.reference}
