@@ -84,6 +84,16 @@ def test_every_shipped_toy_study_is_valid():
         load_study(f)
 
 
+def test_every_shipped_japan_study_is_valid():
+    """The Japan studies the instance README reports on load: tables, columns and rows they change exist."""
+    from netopt.studies.study import load_study
+
+    files = sorted((REPO / "instances" / "japan" / "studies").glob("*.toml"))
+    assert len(files) >= 10
+    kinds = {load_study(f).kind for f in files}
+    assert {"compare", "regret", "tornado", "breakeven", "montecarlo", "robust", "pareto"} <= kinds
+
+
 def test_study_files_are_not_inputs_of_the_runs(tmp_path):
     f = write_study(tmp_path, "[study]\nkind = 'whynot'\n")
     before = RunSpec(instance=str(f.parent.parent)).id
