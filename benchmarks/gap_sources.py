@@ -34,32 +34,30 @@ def main() -> None:
     from netopt.instance.overrides import parse_assignment
     from netopt.model import build_model
     from netopt.model.inputs import prepare
-    from netopt.solve.highs import compile_model, new_highs
+    from netopt.solve.first_plan import build_options
+    from netopt.solve.highs import compile_model
 
     inst = load(a.instance, a.scenario, overrides=[parse_assignment(x, "gap_sources") for x in a.sets])
     compiled = compile_model(build_model(prepare(inst)))
-    kind_of = kinds_of_columns(compiled)
+    columns = np.flatnonzero(compiled.integer)
+    kind_of = {int(columns[pos]): key[0] for pos, key in build_options(compiled)["keys"].items()}
     print(f"{Path(a.instance).name} / {a.scenario or 'baseline'}: {compiled.size}; node limit {a.nodes}")
     print(f"{'integer builds':<16} {'bound':>12} {'lift over LP':>13} {'plan':>12} {'nodes':>7} {'seconds':>8}")
     lp_bound = None
     for label in ["none (LP)", *sorted(set(kind_of.values()))]:
         keep = np.array([kind_of.get(j) == label for j in range(len(compiled.integer))])
         t0 = time.perf_counter()
-        bound, plan, nodes = partial_relaxation(compiled, keep, a.nodes, new_highs)
+        bound, plan, nodes = partial_relaxation(compiled, keep, a.nodes)
         lp_bound = bound if lp_bound is None else lp_bound
         print(f"{label:<16} {bound:>12,.0f} {bound - lp_bound:>13,.0f} "
               f"{'-' if plan is None else f'{plan:,.0f}':>12} {nodes:>7} {time.perf_counter() - t0:>8.1f}")
 
 
-def kinds_of_columns(compiled) -> dict[int, str]:
-    """Integer column -> the name of the facility block it belongs to."""
-    return {int(j): compiled.form.columns[j].parent_block().local_name
-            for j in np.flatnonzero(compiled.integer)}
-
-
-def partial_relaxation(compiled, keep: np.ndarray, nodes: int, new_highs):
+def partial_relaxation(compiled, keep: np.ndarray, nodes: int):
     """Solve with only the ``keep`` columns integer: (bound, best plan or None, nodes searched)."""
     import highspy
+
+    from netopt.solve.highs import new_highs
 
     h = new_highs(compiled, threads=1, seed=0, log_file=None)
     integrality = [highspy.HighsVarType.kInteger if k else highspy.HighsVarType.kContinuous
@@ -71,7 +69,7 @@ def partial_relaxation(compiled, keep: np.ndarray, nodes: int, new_highs):
     h.run()
     info = h.getInfo()
     if not keep.any():
-        return h.getInfo().objective_function_value, None, 0
+        return info.objective_function_value, None, 0
     plan = info.objective_function_value if info.primal_solution_status == 2 else None
     return info.mip_dual_bound, plan, int(info.mip_node_count)
 
