@@ -349,6 +349,44 @@ values = [0.4, 1.5, 0.6]
     assert json.loads((out / "result.json").read_text())["failed"] == 1
 
 
+@pytest.mark.parametrize("worker_writes", [True, False])
+def test_a_runs_kpis_are_those_of_its_folder_whoever_writes_it(tmp_path, worker_writes):
+    from netopt.studies.kpis import kpis
+    from netopt.studies.runner import Runner
+    from netopt.studies.study import load_study
+
+    s = load_study(STUDIES / "sweep.toml")
+    specs = [s.spec(), s.spec("no_retention")]
+    with Runner(tmp_path / "out", s.instance, workers=0, progress=False) as runner:
+        runner._shared = worker_writes  # False: as on a cluster that cannot see the study folder
+        rows = runner.run(specs)
+    years = s.instance.settings.period_years()
+    assert len(runner.kpis) == (2 if worker_writes else 0)
+    for spec in specs:
+        from_folder = kpis(read_run(tmp_path / "out" / rows[spec.id]["folder"]), years)
+        assert from_folder["objective"] in (BASELINE, NO_RETENTION)
+        if worker_writes:
+            from_worker = runner.kpis[spec.id][1]
+            assert from_worker.keys() == from_folder.keys()
+            assert all(from_worker[k] == from_folder[k] or (math.isnan(from_worker[k]) and math.isnan(from_folder[k]))
+                       for k in from_folder)
+
+
+def test_the_index_keeps_the_last_row_of_an_id_and_drops_a_row_cut_short(tmp_path):
+    from netopt.studies.runner import COLUMNS, Index
+
+    index = Index(tmp_path)
+    row = {c: "" for c in COLUMNS} | {"id": "a", "status": "failed", "folder": "runs/a", "params": '{"x": 1, "y": 2}'}
+    index.record(row)
+    index.record(row | {"status": "done"})
+    (tmp_path / "runs" / "a").mkdir(parents=True)
+    with open(tmp_path / "index.csv", "a") as fh:
+        fh.write('b,solve,"cut, short')  # a kill in the middle of a row
+    again = Index(tmp_path)
+    assert list(again.rows) == ["a"] and again.done("a")
+    assert len(pd.read_csv(tmp_path / "index.csv")) == 1
+
+
 @pytest.mark.slow
 def test_the_dask_path_on_a_2_worker_local_cluster_and_on_an_existing_scheduler(tmp_path):
     from distributed import LocalCluster

@@ -66,8 +66,10 @@ def run_study(path: str | Path, out: str | Path | None = None, workers: int | No
     with Runner(out, study.instance, workers=workers, scheduler=scheduler, progress=progress,
                 max_runs=max_runs) as runner:
         result = driver(study.kind)(study, runner)
-        stats = {"executed": runner.executed, "skipped": runner.skipped, "task_seconds": round(runner.task_seconds, 3),
-                 "workers": runner.parallel, "scheduler": scheduler or ("LocalCluster" if runner.workers else "none")}
+        parallel = runner.parallel
+    stats = {"executed": runner.executed, "skipped": runner.skipped, "task_seconds": round(runner.task_seconds, 3),
+             "cluster_seconds": round(runner.cluster_seconds, 3), "workers": parallel,
+             "scheduler": scheduler or ("LocalCluster" if runner.workers else "none")}
     wall = time.perf_counter() - t0
     for name, df in result.tables.items():
         df.to_csv(out / f"{name}.csv", index=False)

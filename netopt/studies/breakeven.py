@@ -45,7 +45,7 @@ class Search:
         self.section = study.section
         self.param = study.parameters[self.section.parameter]
         self.cond = self.section.condition
-        self.runs = Runs(runner.dir, study.instance.settings.period_years())
+        self.runs = Runs.of(runner, study.instance.settings.period_years())
         self.tried: dict[float, dict] = {}
 
     def specs(self, v: float) -> list:

@@ -39,17 +39,26 @@ def verdict(difference: float, tol: float) -> str:
 
 
 class Runs:
-    """The run folders of a study, read once each through the store."""
+    """The run folders of a study, read once each through the store; a run's KPIs come from the worker
+    that wrote its folder when the runner has them (computed by the same function on the same data)."""
 
     def __init__(self, study_dir: Path, years: dict[int, int] | None = None):
         self.dir = Path(study_dir)
         self.years = years
         self._runs: dict[str, RunData | None] = {}
         self._kpis: dict[str, dict] = {}
+        self._known: dict[str, tuple[dict, dict]] = {}  # run id -> (period years, KPIs) from the workers
+
+    @classmethod
+    def of(cls, runner, years: dict[int, int] | None = None) -> Runs:
+        """The runs of ``runner``'s study, with the KPIs its workers computed (as they arrive)."""
+        runs = cls(runner.dir, years)
+        runs._known = runner.kpis
+        return runs
 
     def get(self, row: dict | None) -> RunData | None:
         """The run of an index row (None if it failed or holds no plan)."""
-        if not row or row.get("status") != DONE or row.get("task") != "solve":
+        if not _solved(row):
             return None
         key = row["id"]
         if key not in self._runs:
@@ -58,17 +67,24 @@ class Runs:
         return self._runs[key]
 
     def kpis(self, row: dict | None) -> dict:
-        run = self.get(row)
-        if run is None:
+        if not _solved(row):
             return {}
+        known = self._known.get(row["id"])
+        if known is not None and (self.years is None or known[0] == self.years):
+            return known[1]
         if row["id"] not in self._kpis:
-            self._kpis[row["id"]] = kpis(run, self.years)
+            run = self.get(row)
+            self._kpis[row["id"]] = {} if run is None else kpis(run, self.years)
         return self._kpis[row["id"]]
 
     def extensive(self, row: dict | None) -> dict | None:
         if not row or row.get("status") != DONE:
             return None
         return json.loads((self.dir / row["folder"] / "extensive_form.json").read_text())
+
+
+def _solved(row: dict | None) -> bool:
+    return bool(row) and row.get("status") == DONE and row.get("task") == "solve"
 
 
 def status_of(row: dict | None) -> str:

@@ -175,7 +175,7 @@ def drive(study, runner) -> Result:
     specs = [study.spec(s) for s in section.scenarios]
     rows = runner.run(specs, labels=list(section.scenarios), params=[{"scenario": s} for s in section.scenarios],
                       title=f"compare {study.name}")
-    runs_ = Runs(runner.dir)
+    runs_ = Runs.of(runner)
     runs = {s: runs_.get(rows.get(spec.id)) for s, spec in zip(section.scenarios, specs)}
     missing = [s for s, r in runs.items() if r is None]
     result = compare_runs({s: r for s, r in runs.items() if r is not None},

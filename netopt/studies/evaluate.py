@@ -51,7 +51,7 @@ def drive(study, runner) -> Result:
     own = [study.spec(p) for p in plans]
     rows = runner.run(own, labels=[f"plan {p}" for p in plans], params=[{"plan": p} for p in plans],
                       title=f"{study.name}: own plans")
-    runs = Runs(runner.dir)
+    runs = Runs.of(runner)
     plan_runs = {p: runs.get(rows.get(s.id)) for p, s in zip(plans, own)}
     tasks, labels, params, cells = [], [], [], []
     for p, plan in plan_runs.items():

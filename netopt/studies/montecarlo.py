@@ -129,7 +129,7 @@ def drive(study, runner) -> Result:
     factors = [{k: v for k, v in d.items() if k != "_overrides"} for d in samples]
     rows = runner.run(specs, [f"sample {i}" for i in range(len(specs))],
                       [{"sample": i, **f} for i, f in enumerate(factors)], title=f"Monte Carlo {study.name}")
-    runs = Runs(runner.dir, study.instance.settings.period_years())
+    runs = Runs.of(runner, study.instance.settings.period_years())
     metals = sorted(study.instance.table("metals")["metal"])
     table, plans = [], []
     for i, spec in enumerate(specs):

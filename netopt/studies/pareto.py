@@ -42,7 +42,7 @@ def _level_overrides(study, level: float, peak: float | None) -> tuple:
 
 def drive(study, runner) -> Result:
     s = study.section
-    runs = Runs(runner.dir, study.instance.settings.period_years())
+    runs = Runs.of(runner, study.instance.settings.period_years())
     metals = sorted(study.instance.table("metals")["metal"])
     chosen = s.metals or metals
     periods = [p for p in study.periods if s.from_period is None or p >= s.from_period]

@@ -48,7 +48,7 @@ def drive(study, runner) -> Result:
     s = study.section
     labels, specs = members(study)
     probs = list(s.probabilities or [1 / len(specs)] * len(specs))
-    runs = Runs(runner.dir, study.instance.settings.period_years())
+    runs = Runs.of(runner, study.instance.settings.period_years())
     rows = runner.run(specs, [f"own plan {x}" for x in labels], [{"member": x} for x in labels],
                       title=f"{study.name}: own plans")
     own = {x: runs.get(rows.get(spec.id)) for x, spec in zip(labels, specs)}

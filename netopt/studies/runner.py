@@ -4,23 +4,27 @@
 skips those whose id the study's ``index.csv`` already records as done, and sends the rest to
 Dask: a ``LocalCluster`` with one single-threaded worker process per core (``workers``), or an
 existing scheduler (``scheduler``, e.g. ``tcp://10.0.0.5:8786``). The base instance of each
-scenario is scattered to the workers once; each task then carries only its RunSpec. Workers
-return tables and JSON (:mod:`netopt.studies.tasks`); the client writes every run folder
-(``runs/<id16>/``, :func:`netopt.results.store.write_run`) and then its index row, so a folder
-the index calls done is complete. A failed task is recorded with its error and the study goes on;
-running the study again retries it. ``workers=0`` runs the tasks in this process, one after the
-other (for debugging: no cluster).
+scenario is scattered to the workers once; each task then carries only its RunSpec. Each run has
+its folder ``runs/<id16>/`` (:func:`netopt.results.store.write_run`): the worker writes it when it
+can see the study folder (always on a local cluster; on a remote one if a probe file the client
+writes is visible to every worker) and returns the run's summary and KPIs, so the client does
+little per run; otherwise the worker returns the tables and the client writes them. The index row
+comes after the folder, so a folder the index calls done is complete. A failed task is recorded
+with its error and the study goes on; running the study again retries it. ``workers=0`` runs the
+tasks in this process, one after the other (for debugging: no cluster).
 
 A rich progress bar shows runs done, failed and the time left.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import logging
 import os
-import shutil
-import tempfile
+import time
+import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -29,8 +33,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from netopt.instance.io import Instance
-from netopt.results.store import RunData, write_run
-from netopt.studies.tasks import Outcome, run_task, scenario_base, task_kind, task_scenarios, warm
+from netopt.studies.tasks import Outcome, run_task, scenario_base, task_kind, task_scenarios, warm, write_study_run
 
 INDEX = "index.csv"
 COLUMNS = ["id", "task", "label", "params", "status", "run_status", "objective_myen", "gap_abs_myen",
@@ -47,14 +50,22 @@ def folder_name(task_id: str) -> str:
 
 
 class Index:
-    """``index.csv``: one row per task id, rewritten atomically after every finished task."""
+    """``index.csv``: one row per task id. A finished task appends its row (a later row of an id
+    replaces an earlier one); opening the index compacts it to one row per id, and drops a last line
+    that a kill cut short."""
 
     def __init__(self, study_dir: Path):
         self.file = study_dir / INDEX
         self.rows: dict[str, dict] = {}
         if self.file.exists():
-            df = pd.read_csv(self.file, dtype={"id": str, "folder": str, "error": str}, keep_default_na=False)
-            self.rows = {r["id"]: r for r in df.to_dict("records")}
+            text = self.file.read_text()
+            if text and not text.endswith("\n"):
+                text = text[:text.rfind("\n") + 1]  # a row cut short by a kill: that task runs again
+            if text.strip():
+                df = pd.read_csv(io.StringIO(text), dtype={"id": str, "folder": str, "error": str},
+                                 keep_default_na=False)
+                self.rows = {r["id"]: r for r in df.to_dict("records")}
+        self._rewrite()
 
     def done(self, task_id: str) -> bool:
         row = self.rows.get(task_id)
@@ -62,9 +73,12 @@ class Index:
 
     def record(self, row: dict) -> None:
         self.rows[row["id"]] = row
-        df = pd.DataFrame(list(self.rows.values()), columns=COLUMNS)
+        with open(self.file, "a", newline="") as fh:
+            csv.DictWriter(fh, COLUMNS).writerow(row)
+
+    def _rewrite(self) -> None:
         tmp = self.file.with_name(f".{INDEX}.tmp")
-        df.to_csv(tmp, index=False)
+        pd.DataFrame(list(self.rows.values()), columns=COLUMNS).to_csv(tmp, index=False)
         os.replace(tmp, self.file)
 
 
@@ -84,8 +98,11 @@ class Runner:
         self.executed = 0  # tasks run by this runner (not skipped)
         self.skipped = 0
         self.task_seconds = 0.0  # the tasks' own time, as the workers measured it
+        self.cluster_seconds = 0.0  # starting the cluster (and warming its workers) and closing it
+        self.kpis: dict[str, tuple[dict, dict]] = {}  # run id -> (period years, KPIs), from the workers
         self._client = None
         self._cluster = None
+        self._shared = True  # the workers see the study folder and write the run folders themselves
         self._bases: dict[str, object] = {}  # scenario -> its base instance (scattered future, or the value)
 
     # ------------------------------------------------------------ cluster
@@ -100,6 +117,11 @@ class Runner:
     def _start(self) -> None:
         if self._client is not None or (self.workers == 0 and not self.scheduler):
             return
+        t0 = time.perf_counter()
+        self._connect()
+        self.cluster_seconds += time.perf_counter() - t0
+
+    def _connect(self) -> None:
         from distributed import Client, LocalCluster
 
         if self.scheduler:
@@ -109,12 +131,25 @@ class Runner:
                                          dashboard_address=None, silence_logs=logging.ERROR)
             self._client = Client(self._cluster)
         self._client.run(warm)  # every worker imports netopt and its solver once, at the start
+        self._shared = not self.scheduler or self._workers_see_study_folder()
+
+    def _workers_see_study_folder(self) -> bool:
+        probe = self.dir.resolve() / f".probe-{uuid.uuid4().hex}"
+        probe.write_text("netopt")
+        try:
+            seen = self._client.run(os.path.exists, str(probe))
+            return bool(seen) and all(seen.values())
+        finally:
+            probe.unlink(missing_ok=True)
 
     def close(self) -> None:
+        t0 = time.perf_counter()
         if self._client is not None:
             self._client.close()
         if self._cluster is not None:
             self._cluster.close()
+        if self._client is not None or self._cluster is not None:
+            self.cluster_seconds += time.perf_counter() - t0
         self._client = self._cluster = None
         self._bases = {}
 
@@ -176,21 +211,28 @@ class Runner:
     def _outcomes(self, todo: list):
         if self._client is None:
             for task, _, _ in todo:
-                yield run_task(task, {s: self._base_of(s) for s in task_scenarios(task)})
+                yield run_task(task, {s: self._base_of(s) for s in task_scenarios(task)}, self._target(task))
             return
         from distributed import as_completed
 
         self._futures = []
         for task, _, _ in todo:
             bases = {s: self._base_of(s) for s in task_scenarios(task)}
-            self._futures.append(self._client.submit(run_task, task, bases, key=f"{task_kind(task)}-{task.id}",
-                                                     pure=False))
+            self._futures.append(self._client.submit(run_task, task, bases, self._target(task),
+                                                     key=f"{task_kind(task)}-{task.id}", pure=False))
         ids = {f.key: t.id for f, (t, _, _) in zip(self._futures, todo)}
-        for future in as_completed(self._futures):
-            try:
-                yield future.result()
-            except Exception as e:  # noqa: BLE001 - e.g. a worker that died under the task
-                yield Outcome(ids[future.key], False, 0.0, error=f"{type(e).__name__}: {e}")
+        for future, outcome in as_completed(self._futures, with_results=True, raise_errors=False):
+            if isinstance(outcome, Outcome):
+                yield outcome
+            else:  # e.g. a worker that died under the task
+                error = outcome if isinstance(outcome, BaseException) else future.exception()
+                yield Outcome(ids[future.key], False, 0.0, error=f"{type(error).__name__}: {error}")
+
+    def _target(self, task) -> str | None:
+        """Where the worker writes the task's run folder (None: it returns the tables instead)."""
+        if not self._shared or task_kind(task) != "solve":
+            return None
+        return str(self.dir.resolve() / folder_name(task.id))
 
     def _cancel(self) -> None:
         futures = getattr(self, "_futures", [])
@@ -205,13 +247,10 @@ class Runner:
         target = self.dir / folder
         summary = outcome.summary or {}
         if outcome.ok and task_kind(task) == "solve":
-            if target.is_dir() and not (target / "run.json").exists():
-                shutil.rmtree(target)  # the study's own folder of an earlier failed try (write_run replaces runs only)
-            with tempfile.TemporaryDirectory(prefix="netopt-log-") as tmp:
-                log = Path(tmp) / "solver.log"
-                log.write_text(outcome.log)
-                write_run(RunData(summary=summary, tables=outcome.tables, run_info=outcome.run_info), target,
-                          overwrite=True, log_file=log)
+            if outcome.written:
+                self.kpis[task.id] = (outcome.years, outcome.kpis)
+            else:
+                write_study_run(summary, outcome.tables, outcome.run_info, outcome.log, target)
         else:
             target.mkdir(parents=True, exist_ok=True)
             name = "extensive_form.json" if outcome.ok else "error.json"
@@ -226,4 +265,3 @@ class Runner:
             "objective_myen": head.get("objective_myen"), "gap_abs_myen": head.get("gap_abs_myen"),
             "seconds": round(outcome.seconds, 3), "folder": folder, "error": outcome.error,
             "finished_utc": datetime.now(UTC).isoformat(timespec="seconds")})
-

@@ -52,7 +52,7 @@ def drive_sweep(study, runner) -> Result:
     specs = [study.spec(overrides=_overrides(study, pt)) for pt in grid]
     labels = [", ".join(f"{k}={v:g}" for k, v in pt.items()) for pt in grid]
     rows = runner.run(specs, labels, grid, title=f"sweep {study.name}")
-    runs, metals = Runs(runner.dir, study.instance.settings.period_years()), _metals(study)
+    runs, metals = Runs.of(runner, study.instance.settings.period_years()), _metals(study)
     table = [{**pt, **headline(runs.kpis(rows.get(s.id)), metals), "status": status_of(rows.get(s.id)), "id": s.id}
              for pt, s in zip(grid, specs)]
     df = pd.DataFrame(table)
@@ -75,7 +75,7 @@ def drive_tornado(study, runner) -> Result:
             labels.append(f"{p.name} {side} ({v:g})")
             par.append({p.name: v, "side": side})
     rows = runner.run(specs, labels, par, title=f"tornado {study.name}")
-    runs = Runs(runner.dir, study.instance.settings.period_years())
+    runs = Runs.of(runner, study.instance.settings.period_years())
     kpi = study.section.kpi
     k0 = runs.kpis(rows.get(base.id))
     table = []

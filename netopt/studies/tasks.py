@@ -3,7 +3,10 @@
 This is the only module of the study layer that builds or solves models (through
 :func:`netopt.api.run`, and for the extensive form :func:`netopt.model.build_model`,
 :mod:`netopt.model.fixing` and :func:`netopt.solve.solve`). It returns tables and JSON, never
-model objects: the client writes them to run folders and every summary is read back from there.
+model objects. Where the worker sees the study folder (a local cluster, or a cluster on a shared
+file system) it writes the run folder itself (``target``) and returns the run's summary and KPIs,
+computed from the same :class:`~netopt.results.store.RunData` the folder holds; otherwise it
+returns the tables and the client writes them.
 
 A worker gets the base instance with the run's scenario applied (scattered once per scenario by
 the runner) and applies the run's own overrides, solve settings and seed to it; the RunSpec id of
@@ -36,13 +39,16 @@ class Outcome:
 
     id: str
     ok: bool
-    seconds: float
+    seconds: float  # the run's own time: build, solve, results and (``written``) its folder, as netopt solve
     summary: dict = field(default_factory=dict)
     tables: dict = field(default_factory=dict)
     run_info: dict = field(default_factory=dict)
     log: str = ""
     error: str = ""
     info: dict = field(default_factory=dict)
+    written: bool = False  # the worker wrote the run folder itself
+    kpis: dict = field(default_factory=dict)  # netopt.studies.kpis.kpis of the run, if written
+    years: dict = field(default_factory=dict)  # the period lengths the KPIs were computed with
 
 
 class ExtensiveForm(BaseModel):
@@ -107,14 +113,17 @@ def _one_thread_scheduler() -> None:
     highspy.Highs.resetGlobalScheduler(True)
 
 
-def run_task(task, bases: dict[str, Instance]) -> Outcome:
-    """Run one task on a worker; failures come back as an Outcome with the error, never raised."""
+def run_task(task, bases: dict[str, Instance], target: str | None = None) -> Outcome:
+    """Run one task on a worker; failures come back as an Outcome with the error, never raised.
+
+    With ``target`` (a path the worker can write), a solved run is written there and comes back as
+    its summary and KPIs only."""
     t0 = time.perf_counter()
     try:
         _one_thread_scheduler()
         if isinstance(task, ExtensiveForm):
             return _extensive(task, bases, t0)
-        return _solve(task, bases[task.scenario], t0)
+        return _solve(task, bases[task.scenario], t0, target)
     except Exception as e:  # noqa: BLE001 - a failed run is recorded and the study goes on
         tail = "".join(traceback.format_exception(e)[-3:]).strip()
         return Outcome(task.id, False, time.perf_counter() - t0, error=f"{type(e).__name__}: {e}", log=tail)
@@ -128,15 +137,35 @@ def _read_log(path: Path | None) -> str:
     return text
 
 
-def _solve(spec: RunSpec, with_scenario: Instance, t0: float) -> Outcome:
+def _solve(spec: RunSpec, with_scenario: Instance, t0: float, target: str | None) -> Outcome:
     from netopt.api import run
 
-    plan = run(instance_of(spec, with_scenario))
+    inst = instance_of(spec, with_scenario)
+    plan = run(inst)
     info = plan.run_info()
     info["command"] = "netopt study run (worker)"
-    return Outcome(spec.id, True, time.perf_counter() - t0, summary=plan.results.summary,
-                   tables=plan.results.tables, run_info=info,
-                   log=plan.log_text or _read_log(plan.log_file))
+    log = plan.log_text or _read_log(plan.log_file)
+    if target is None:
+        return Outcome(spec.id, True, time.perf_counter() - t0, summary=plan.results.summary,
+                       tables=plan.results.tables, run_info=info, log=log)
+    data = write_study_run(plan.results.summary, plan.results.tables, info, log, Path(target))
+    seconds = time.perf_counter() - t0
+    from netopt.studies.kpis import kpis
+
+    years = inst.settings.period_years()
+    return Outcome(spec.id, True, seconds, summary=plan.results.summary, written=True,
+                   kpis=kpis(data, years), years=years)
+
+
+def write_study_run(summary: dict, tables: dict, run_info: dict, log: str, target: Path):
+    """Write one run of a study to ``target`` (its ``runs/<id16>`` folder) and return its RunData."""
+    from netopt.results.store import RunData, write_run
+
+    if target.is_dir() and not (target / "run.json").exists():
+        shutil.rmtree(target)  # the study's own folder of an earlier failed try (write_run replaces runs only)
+    data = RunData(summary=summary, tables=tables, run_info=run_info)
+    write_run(data, target, overwrite=True, log_text=log)
+    return data
 
 
 def _solve_model(solver, model, settings, log_file: Path):

@@ -46,7 +46,7 @@ def drive(study, runner) -> Result:
     s = study.section
     sites = candidates(study)
     base = study.spec()
-    runs = Runs(runner.dir, study.instance.settings.period_years())
+    runs = Runs.of(runner, study.instance.settings.period_years())
     rows = runner.run([base], ["base plan"], [{}], title=f"{study.name}: base")
     base_run = runs.get(rows.get(base.id))
     if base_run is None:
