@@ -1,6 +1,6 @@
 """Where the gap lives: the bound with only one facility kind's builds integer (the others relaxed).
 
-    python benchmarks/gap_sources.py [INSTANCE] [--scenario S] [--nodes N] [--set KEY=VALUE ...]
+    python benchmarks/gap_sources.py [INSTANCE] [--scenario S] [--nodes N] [--set KEY=VALUE ...] [--split]
 
 For the LP relaxation and for each facility kind in turn, the builds of that kind keep their
 integrality and every other build is continuous; HiGHS searches that partial relaxation for at most
@@ -9,6 +9,11 @@ Each row prints the partial relaxation's bound (valid for the full model, since 
 how far it lifts the LP bound, and its best plan when it finished. A kind whose integrality lifts the
 bound most is where the LP relaxation is weakest. All figures in Myen against the all-virgin
 reference (as the solver prints them). Seconds are wall-clock, for orientation only.
+
+``--split`` then solves the model as ``netopt solve`` does and splits the distance between its plan
+and the LP bound into the capital of each kind (the build columns' costs times the plan's values,
+less the same for the LP relaxation's values) and the rest (flows, trade, penalties): where the LP
+buys capacity in fractions that the plan must buy whole.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ def main() -> None:
     p.add_argument("--scenario", default=None)
     p.add_argument("--nodes", type=int, default=200, help="branch-and-bound nodes per partial relaxation")
     p.add_argument("--set", dest="sets", action="append", default=[])
+    p.add_argument("--split", action="store_true", help="also split plan - LP bound by kind (one full solve)")
     a = p.parse_args()
 
     from netopt.api import load
@@ -38,7 +44,8 @@ def main() -> None:
     from netopt.solve.highs import compile_model
 
     inst = load(a.instance, a.scenario, overrides=[parse_assignment(x, "gap_sources") for x in a.sets])
-    compiled = compile_model(build_model(prepare(inst)))
+    model = build_model(prepare(inst))
+    compiled = compile_model(model)
     columns = np.flatnonzero(compiled.integer)
     kind_of = {int(columns[pos]): key[0] for pos, key in build_options(compiled)["keys"].items()}
     print(f"{Path(a.instance).name} / {a.scenario or 'baseline'}: {compiled.size}; node limit {a.nodes}")
@@ -51,6 +58,34 @@ def main() -> None:
         lp_bound = bound if lp_bound is None else lp_bound
         print(f"{label:<16} {bound:>12,.0f} {bound - lp_bound:>13,.0f} "
               f"{'-' if plan is None else f'{plan:,.0f}':>12} {nodes:>7} {time.perf_counter() - t0:>8.1f}")
+    if a.split:
+        capital_split(model, compiled, kind_of, inst.settings.solve)
+
+
+def capital_split(model, compiled, kind_of: dict[int, str], settings) -> None:
+    """Print plan - LP bound split into each kind's capital and the rest (Myen)."""
+    from netopt.solve import solve
+    from netopt.solve.highs import new_highs, set_integrality, solution_values
+
+    h = new_highs(compiled, threads=1, seed=0, log_file=None)
+    set_integrality(h, np.flatnonzero(compiled.integer), False)
+    h.run()
+    lp = solution_values(h)
+    result = solve(model, settings)
+    plan = np.array([v.value or 0.0 for v in compiled.form.columns])
+    cost = np.asarray(compiled.lp.col_cost_)
+    total = float(cost @ plan - cost @ lp)
+    print(f"plan {result.objective - compiled.reference:,.0f} against the LP bound: {total:,.0f} Myen "
+          f"({result.status}, gap {result.gap_abs:,.0f})")
+    rest = total
+    for kind in sorted(set(kind_of.values())):
+        cols = np.array(sorted(j for j, k in kind_of.items() if k == kind))
+        fractional = int(np.sum(np.abs(lp[cols] - np.round(lp[cols])) > 1e-6))
+        diff = float(cost[cols] @ plan[cols] - cost[cols] @ lp[cols])
+        rest -= diff
+        print(f"  {kind:<14} capital: LP {cost[cols] @ lp[cols]:>10,.0f}  plan {cost[cols] @ plan[cols]:>10,.0f}  "
+              f"difference {diff:>8,.0f}  fractional in the LP {fractional}")
+    print(f"  {'the rest':<14} (flows, trade, penalties): difference {rest:,.0f}")
 
 
 def partial_relaxation(compiled, keep: np.ndarray, nodes: int):
