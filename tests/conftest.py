@@ -49,6 +49,14 @@ def toy_copy(tmp_path) -> Path:
 
 
 @pytest.fixture(scope="session")
+def japan_baseline_plan():
+    """The Japan baseline solved once in-process with the default settings (about a minute; slow tests only)."""
+    from netopt.api import run
+
+    return run(REPO / "instances" / "japan", "baseline")
+
+
+@pytest.fixture(scope="session")
 def toy_plan():
     """The toy solved once in-process: a :class:`netopt.api.Run` (model results as DataFrames)."""
     from netopt.api import run

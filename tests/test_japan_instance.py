@@ -70,10 +70,8 @@ def test_required_scenarios_exist_and_build(japan):
 
 
 @pytest.mark.slow
-def test_baseline_plan_uses_no_slack_and_states_its_gap():
-    from netopt.api import run
-
-    plan = run(JAPAN, "baseline")
+def test_baseline_plan_uses_no_slack_and_states_its_gap(japan_baseline_plan):
+    plan = japan_baseline_plan
     s = plan.results.summary
     # not proven on this instance (docs/model.md, Solving): the status says so and the numbers agree
     assert s["status"] in ("optimal", "not_proven"), plan.solved.describe()

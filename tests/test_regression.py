@@ -43,11 +43,8 @@ def test_japan_baseline_model_size(baseline):
 
 
 @pytest.mark.slow
-def test_japan_baseline_objective(baseline):
+def test_japan_baseline_objective(japan_baseline_plan):
     if JAPAN_BASELINE_OBJECTIVE is None:
         pytest.skip("the Japan baseline objective is not pinned yet (see JAPAN_BASELINE_OBJECTIVE)")
-    from netopt.api import run
-
     value, rel = JAPAN_BASELINE_OBJECTIVE
-    plan = run(baseline)
-    assert plan.solved.objective == pytest.approx(value, rel=rel)
+    assert japan_baseline_plan.solved.objective == pytest.approx(value, rel=rel)
