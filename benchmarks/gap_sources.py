@@ -1,6 +1,7 @@
 """Where the gap lives: the bound with only one facility kind's builds integer (the others relaxed).
 
     python benchmarks/gap_sources.py [INSTANCE] [--scenario S] [--nodes N] [--set KEY=VALUE ...] [--split]
+                                     [--rins NODES]
 
 For the LP relaxation and for each facility kind in turn, the builds of that kind keep their
 integrality and every other build is continuous; HiGHS searches that partial relaxation for at most
@@ -14,6 +15,12 @@ reference (as the solver prints them). Seconds are wall-clock, for orientation o
 and the LP bound into the capital of each kind (the build columns' costs times the plan's values,
 less the same for the LP relaxation's values) and the rest (flows, trade, penalties): where the LP
 buys capacity in fractions that the plan must buy whole.
+
+``--rins NODES`` (with the same solve) searches the plan's RINS neighbourhood: every integer column
+on which the LP relaxation and the plan agree is held, the others are free, and HiGHS searches from
+the plan for at most NODES nodes. It prints the free columns, the best plan and the neighbourhood's
+bound: a cheaper plan means the search leaves gap on the plan side, a bound that barely rises means
+the relaxation does.
 """
 
 from __future__ import annotations
@@ -34,6 +41,8 @@ def main() -> None:
     p.add_argument("--nodes", type=int, default=200, help="branch-and-bound nodes per partial relaxation")
     p.add_argument("--set", dest="sets", action="append", default=[])
     p.add_argument("--split", action="store_true", help="also split plan - LP bound by kind (one full solve)")
+    p.add_argument("--rins", type=int, default=0, metavar="NODES",
+                   help="also search the plan's RINS neighbourhood for NODES nodes (one full solve)")
     a = p.parse_args()
 
     from netopt.api import load
@@ -58,12 +67,17 @@ def main() -> None:
         lp_bound = bound if lp_bound is None else lp_bound
         print(f"{label:<16} {bound:>12,.0f} {bound - lp_bound:>13,.0f} "
               f"{'-' if plan is None else f'{plan:,.0f}':>12} {nodes:>7} {time.perf_counter() - t0:>8.1f}")
-    if a.split:
-        capital_split(model, compiled, kind_of, inst.settings.solve)
+    if a.split or a.rins:
+        lp, plan, result = lp_and_plan(model, compiled, inst.settings.solve)
+        print(f"plan {result.objective - compiled.reference:,.0f} ({result.status}, gap {result.gap_abs:,.0f} Myen)")
+        if a.split:
+            capital_split(compiled, kind_of, lp, plan)
+        if a.rins:
+            rins(compiled, lp, plan, a.rins)
 
 
-def capital_split(model, compiled, kind_of: dict[int, str], settings) -> None:
-    """Print plan - LP bound split into each kind's capital and the rest (Myen)."""
+def lp_and_plan(model, compiled, settings):
+    """The LP relaxation's column values, the plan ``netopt solve`` finds (column values) and its result."""
     from netopt.solve import solve
     from netopt.solve.highs import new_highs, set_integrality, solution_values
 
@@ -72,11 +86,14 @@ def capital_split(model, compiled, kind_of: dict[int, str], settings) -> None:
     h.run()
     lp = solution_values(h)
     result = solve(model, settings)
-    plan = np.array([v.value or 0.0 for v in compiled.form.columns])
+    return lp, np.array([v.value or 0.0 for v in compiled.form.columns]), result
+
+
+def capital_split(compiled, kind_of: dict[int, str], lp: np.ndarray, plan: np.ndarray) -> None:
+    """Print plan - LP bound split into each kind's capital and the rest (Myen)."""
     cost = np.asarray(compiled.lp.col_cost_)
     total = float(cost @ plan - cost @ lp)
-    print(f"plan {result.objective - compiled.reference:,.0f} against the LP bound: {total:,.0f} Myen "
-          f"({result.status}, gap {result.gap_abs:,.0f})")
+    print(f"plan - LP bound: {total:,.0f} Myen")
     rest = total
     for kind in sorted(set(kind_of.values())):
         cols = np.array(sorted(j for j, k in kind_of.items() if k == kind))
@@ -86,6 +103,29 @@ def capital_split(model, compiled, kind_of: dict[int, str], settings) -> None:
         print(f"  {kind:<14} capital: LP {cost[cols] @ lp[cols]:>10,.0f}  plan {cost[cols] @ plan[cols]:>10,.0f}  "
               f"difference {diff:>8,.0f}  fractional in the LP {fractional}")
     print(f"  {'the rest':<14} (flows, trade, penalties): difference {rest:,.0f}")
+
+
+def rins(compiled, lp: np.ndarray, plan: np.ndarray, nodes: int) -> None:
+    """Print the best plan and the bound of the plan's RINS neighbourhood after at most ``nodes`` nodes."""
+    from netopt.solve.first_plan import plan_cost
+    from netopt.solve.highs import mip_bound, new_highs, set_bounds, solution_values, start_from
+
+    columns = np.flatnonzero(compiled.integer)
+    held = np.round(plan[columns])
+    agree = np.abs(lp[columns] - held) < 1e-6
+    lower, upper = np.asarray(compiled.lp.col_lower_)[columns], np.asarray(compiled.lp.col_upper_)[columns]
+    h = new_highs(compiled, threads=1, seed=0, log_file=None)
+    set_bounds(h, columns, np.where(agree, held, lower), np.where(agree, held, upper))
+    h.setOptionValue("mip_max_nodes", int(nodes))
+    h.setOptionValue("mip_rel_gap", 0.0)
+    start_from(h, plan)
+    t0 = time.perf_counter()
+    h.run()
+    found = solution_values(h)
+    best = plan_cost(compiled, found) if found is not None else None
+    print(f"RINS: {int((~agree).sum())} of {len(columns)} integers free, {nodes} nodes: best plan "
+          f"{'-' if best is None else f'{best:,.0f}'} (the plan: {plan_cost(compiled, plan):,.0f}), neighbourhood "
+          f"bound {mip_bound(h):,.0f}, {time.perf_counter() - t0:.0f} s")
 
 
 def partial_relaxation(compiled, keep: np.ndarray, nodes: int):

@@ -42,19 +42,18 @@ class Runs:
     """The run folders of a study, read once each through the store; a run's KPIs come from the worker
     that wrote its folder when the runner has them (computed by the same function on the same data)."""
 
-    def __init__(self, study_dir: Path, years: dict[int, int] | None = None):
+    def __init__(self, study_dir: Path, years: dict[int, int] | None = None,
+                 known: dict[str, tuple[dict, dict]] | None = None):
         self.dir = Path(study_dir)
         self.years = years
         self._runs: dict[str, RunData | None] = {}
         self._kpis: dict[str, dict] = {}
-        self._known: dict[str, tuple[dict, dict]] = {}  # run id -> (period years, KPIs) from the workers
+        self._known = {} if known is None else known  # run id -> (period years, KPIs) from the workers
 
     @classmethod
     def of(cls, runner, years: dict[int, int] | None = None) -> Runs:
         """The runs of ``runner``'s study, with the KPIs its workers computed (as they arrive)."""
-        runs = cls(runner.dir, years)
-        runs._known = runner.kpis
-        return runs
+        return cls(runner.dir, years, known=runner.kpis)
 
     def get(self, row: dict | None) -> RunData | None:
         """The run of an index row (None if it failed or holds no plan)."""
