@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from netopt.api import load, run
@@ -142,3 +143,56 @@ def test_first_ctrl_c_keeps_the_plan_as_interrupted(tmp_path):
     summary = json.loads((out / "summary.json").read_text())
     assert summary["status"] == "interrupted" and summary["objective_myen"] is not None
     assert summary["gap_abs_myen"] is not None
+
+
+@pytest.fixture(scope="module")
+def toy_with_a_cheaper_site(tmp_path_factory):
+    """The toy with a second candidate black-mass plant PT2 beside PT whose fixed cost is 20 % lower
+    (capex_factor 0.8): the optimum builds L at PT2 in 2025 instead of PT, 0.2 x 150 Myen/yr x 10 years
+    = 300 Myen below the toy's hand-derived optimum (tests/test_toy.py), everything else equal."""
+    import shutil
+
+    import pandas as pd
+
+    from tests.helpers import TOY, edit_csv
+
+    folder = tmp_path_factory.mktemp("toy2") / "toy2"
+    shutil.copytree(TOY, folder)
+
+    def add_pt2(df):
+        df["capex_factor"] = "1.0"
+        twin = df[df["site_id"] == "PT"].assign(site_id="PT2", name="Cheaper black-mass plant", capex_factor="0.8")
+        return pd.concat([df, twin], ignore_index=True)
+
+    edit_csv(folder, "sites", add_pt2)
+    return load(folder)
+
+
+@pytest.mark.parametrize("relocate", [0, 1])
+def test_local_search_moves_a_build_to_a_cheaper_site(toy_with_a_cheaper_site, relocate):
+    """From the plan 'L at PT from 2025' no single close, shift, resize or addition is cheaper (adding PT2
+    pays both plants); only moving the build to PT2 is. Without moves between sites the search keeps
+    PT (84,862.5 Myen); with them it reaches the optimum, 300 Myen lower."""
+    from netopt.solve.first_plan import build_options, improve
+    from netopt.solve.highs import Control, compile_model, new_highs, set_integrality, solution_values
+    from netopt.solve.highs import run as run_highs
+    from netopt.solve.progress import Progress
+
+    settings = SolveSettings(**EXACT, improve_relocate=relocate)
+    compiled = compile_model(build_model(prepare(toy_with_a_cheaper_site)))
+    h, control = new_highs(compiled, 1, 0, None), Control(600.0)
+    columns = np.flatnonzero(compiled.integer)
+    set_integrality(h, columns, False)
+    assert run_highs(h, control) == "optimal"
+    progress = Progress(compiled.reference, settings, control, None)
+    progress.lp_values = solution_values(h)[columns]
+    start = np.zeros(len(compiled.integer))
+    start[columns[build_options(compiled)["index"][("pretreatment", "PT", "L", 2025)]]] = 1.0
+    found = improve(h, compiled, start, settings, control, progress)
+    cost = float(np.asarray(compiled.lp.col_cost_) @ found) + compiled.lp.offset_ + compiled.reference
+    built = {key[1] for pos, key in build_options(compiled)["keys"].items() if found[columns[pos]] > 0.5}
+    hand = 5 * (20 + 10 + 50 + 40 + 150 + 8570) + 5 * (70 + 300 + 35 + 175 + 150 + 150 + 110 + 7142.5)
+    if relocate:
+        assert built == {"PT2"} and cost == pytest.approx(hand - 300.0, abs=1e-6)
+    else:
+        assert built == {"PT"} and cost == pytest.approx(hand, abs=1e-6)

@@ -105,7 +105,8 @@ def dive(h, compiled: Compiled, options: SolveSettings, control: Control,
 def improve(h, compiled: Compiled, values: np.ndarray, options: SolveSettings, control: Control,
             progress: Progress) -> np.ndarray:
     """Local search on a complete plan: for each build (the costliest first, ``improve_builds`` of them),
-    try closing it, moving it one period earlier or later and building another size instead; then try adding each
+    try closing it, moving it one period earlier or later, building another size instead and moving it to
+    another site (``improve_relocate`` sites, :func:`relocations`); then try adding each
     option the LP relaxation used (value > 0.01, the costliest first). Each try is the LP with every
     build held; a try that lowers the cost is kept. Passes repeat until one changes nothing (at most
     ``improve_passes``). Deterministic: fixed order, fixed amounts of work.
@@ -129,7 +130,9 @@ def improve(h, compiled: Compiled, values: np.ndarray, options: SolveSettings, c
         built = [j for j in order if current[j] >= 0.5][:options.improve_builds]
         liked = [] if progress.lp_values is None else [
             j for j in order if current[j] < 0.5 and progress.lp_values[j] > 0.01][:options.improve_builds]
-        tries_of = [(j, moves(j, current, options_of, columns)) for j in built]
+        tries_of = [(j, moves(j, current, options_of, columns)
+                     + relocations(j, current, options_of, progress.lp_values, options.improve_relocate))
+                    for j in built]
         tries_of += [(None, [[(j, 1.0)]]) for j in liked if not occupied(j, current, options_of)]
         for of, tried in tries_of:
             for move in tried:
@@ -163,6 +166,8 @@ def describe_alternative(options_of: dict, pos: int, delta: float, move) -> dict
     other = [options_of["keys"].get(i) for i, v in move if v >= 0.5]
     if not other:
         change = "not built"
+    elif other[0][1] != site:
+        change = f"at {other[0][1]} instead"
     elif other[0][3] != period:
         change = f"built from {other[0][3]} instead"
     else:
@@ -221,4 +226,26 @@ def moves(pos: int, current: np.ndarray, options_of: dict, columns) -> list[list
     for other, i in options_of["index"].items():
         if other[0] == block and other[1] == site and other[3] == period and other[2] != size and current[i] < 0.5:
             out.append([(pos, 0.0), (i, 1.0)])
+    return out
+
+
+def relocations(pos: int, current: np.ndarray, options_of: dict, lp_values: np.ndarray | None,
+                limit: int) -> list[list[tuple[int, float]]]:
+    """Move the build to another site of its kind (same size and period): at most ``limit`` sites, those
+    where the LP relaxation builds most of the kind in that period first (ties by site name)."""
+    key = options_of["keys"].get(pos)
+    if key is None or lp_values is None or limit <= 0:
+        return []
+    block, site, size, period = key
+    liked: dict[str, float] = {}
+    for (b, s, _, p), i in options_of["index"].items():
+        if b == block and p == period and s != site:
+            liked[s] = liked.get(s, 0.0) + float(lp_values[i])
+    out = []
+    for s in sorted((s for s in liked if liked[s] > 0.01), key=lambda s: (-liked[s], s)):
+        other = options_of["index"].get((block, s, size, period))
+        if other is not None and not occupied(other, current, options_of):
+            out.append([(pos, 0.0), (other, 1.0)])
+        if len(out) == limit:
+            break
     return out
