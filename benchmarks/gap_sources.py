@@ -43,6 +43,7 @@ def main() -> None:
     p.add_argument("--split", action="store_true", help="also split plan - LP bound by kind (one full solve)")
     p.add_argument("--rins", type=int, default=0, metavar="NODES",
                    help="also search the plan's RINS neighbourhood for NODES nodes (one full solve)")
+    p.add_argument("--paths", action="store_true", help="only: the LP bound with origin-split plant linking")
     a = p.parse_args()
 
     from netopt.api import load
@@ -54,6 +55,9 @@ def main() -> None:
 
     inst = load(a.instance, a.scenario, overrides=[parse_assignment(x, "gap_sources") for x in a.sets])
     model = build_model(prepare(inst))
+    if a.paths:
+        path_linking_bound(model)
+        return
     compiled = compile_model(model)
     columns = np.flatnonzero(compiled.integer)
     kind_of = {int(columns[pos]): key[0] for pos, key in build_options(compiled)["keys"].items()}
@@ -126,6 +130,59 @@ def rins(compiled, lp: np.ndarray, plan: np.ndarray, nodes: int) -> None:
     print(f"RINS: {int((~agree).sum())} of {len(columns)} integers free, {nodes} nodes: best plan "
           f"{'-' if best is None else f'{best:,.0f}'} (the plan: {plan_cost(compiled, plan):,.0f}), neighbourhood "
           f"bound {mip_bound(h):,.0f}, {time.perf_counter() - t0:.0f} s")
+
+
+def lp_bound(model) -> tuple[float, float, dict]:
+    """(LP relaxation's value against the reference, seconds, model size) of ``model``."""
+    from netopt.solve.highs import compile_model, new_highs, set_integrality
+
+    compiled = compile_model(model)
+    h = new_highs(compiled, threads=1, seed=0, log_file=None)
+    set_integrality(h, np.flatnonzero(compiled.integer), False)
+    t0 = time.perf_counter()
+    h.run()
+    return h.getInfo().objective_function_value, time.perf_counter() - t0, compiled.size
+
+
+def path_linking_bound(model) -> None:
+    """Print the LP bound before and after adding the origin-split linking rows (module docstring)."""
+    import pyomo.environ as pyo
+
+    from netopt.model.facilities import collectable_max
+
+    before, seconds, size = lp_bound(model)
+    print(f"LP bound {before:,.0f} Myen ({seconds:.1f} s, {size})")
+    d, flow, table = model.inputs, model.flows.flow, model.flows.table
+    into_hub, into_plant = {}, {}  # (region, hub, p) / (hub, plant, p) -> flow keys
+    for row in table[table["leg"].isin(["collect", "hub_to_pretreatment"])].itertuples():
+        arcs = into_hub if row.leg == "collect" else into_plant
+        arcs.setdefault((row.from_id, row.to_id, row.period), []).append((row.arc, row.material, row.period))
+    regions_of = {}
+    for r, h, p in into_hub:
+        regions_of.setdefault((h, p), []).append(r)
+    paths = [(r, h, s, p) for (h, s, p) in into_plant for r in regions_of.get((h, p), [])]
+    by = {"rh": {}, "hs": {}, "rs": {}}
+    for r, h, s, p in paths:
+        by["rh"].setdefault((r, h, p), []).append((r, h, s, p))
+        by["hs"].setdefault((h, s, p), []).append((r, h, s, p))
+        by["rs"].setdefault((r, s, p), []).append((r, h, s, p))
+    collectable = {}
+    for key in d.supply:
+        collectable[key[0], key[2]] = collectable.get((key[0], key[2]), 0.0) + collectable_max(d, key)
+    plants = model.pretreatment
+    biggest = max(plants.size_capacity.values())
+    b = model.path_linking = pyo.Block()
+    b.z = pyo.Var(paths, domain=pyo.NonNegativeReals)
+    b.origin = pyo.Constraint(list(by["rh"]), rule=lambda b, r, h, p: pyo.quicksum(
+        b.z[k] for k in by["rh"][r, h, p]) <= pyo.quicksum(flow[k] for k in into_hub[r, h, p]))
+    b.arc = pyo.Constraint(list(by["hs"]), rule=lambda b, h, s, p: pyo.quicksum(
+        b.z[k] for k in by["hs"][h, s, p]) == pyo.quicksum(flow[k] for k in into_plant[h, s, p]))
+    b.link = pyo.Constraint([k for k in by["rs"] if plants.existing[k[1], k[2]] == 0], rule=lambda b, r, s, p:
+                            pyo.quicksum(b.z[k] for k in by["rs"][r, s, p])
+                            <= min(biggest, collectable[r, p]) * plants.open[s, p])
+    after, seconds, size = lp_bound(model)
+    print(f"with origin-split plant linking: LP bound {after:,.0f} Myen (+{after - before:,.0f}; {seconds:.1f} s, "
+          f"{size})")
 
 
 def partial_relaxation(compiled, keep: np.ndarray, nodes: int):
