@@ -196,3 +196,20 @@ def test_local_search_moves_a_build_to_a_cheaper_site(toy_with_a_cheaper_site, r
         assert built == {"PT2"} and cost == pytest.approx(hand - 300.0, abs=1e-6)
     else:
         assert built == {"PT"} and cost == pytest.approx(hand, abs=1e-6)
+
+
+def test_pruning_by_reduced_costs_keeps_the_plan_and_solves_fewer_lps(synthetic):
+    """A move whose reduced-cost floor is positive cannot lower the cost (weak duality), so skipping it
+    leaves every kept move, the plan and its cost as they are; only the number of LPs drops."""
+    def search(prune):
+        settings = SolveSettings(**EXACT, search_nodes=0, improve_relocate=2, improve_prune=prune)
+        result = solve(build_model(prepare(synthetic)), settings, stage_of=build_stage)
+        step = next(r["step"] for r in result.stages if r["step"].startswith("improve"))
+        kept, tries = (int(x) for x in step[len("improve ("):].split(",")[0].split("/"))
+        return result, kept, tries
+
+    (pruned, kept_p, tries_p), (full, kept_f, tries_f) = search(True), search(False)
+    assert pruned.objective == pytest.approx(full.objective, rel=1e-12)
+    assert kept_p == kept_f > 0
+    assert tries_p < tries_f
+    assert pruned.alternatives == full.alternatives

@@ -114,9 +114,11 @@ class SolveSettings(_Section):
     improve_passes: int = Field(10, ge=0, le=1000, description="[-] Passes of local search over the first plan's "
                                 "builds (close, one period later, another size), each try an LP (0 = none).")
     improve_builds: int = Field(500, ge=0, le=10**6, description="[-] Builds tried per pass, the costliest first.")
-    improve_relocate: int = Field(0, ge=0, le=10**6, description="[-] Local search: sites each build may move to "
+    improve_relocate: int = Field(2, ge=0, le=10**6, description="[-] Local search: sites each build may move to "
                                   "(same kind, size and period), those where the LP relaxation builds most in "
                                   "that period first (0 = no moves between sites).")
+    improve_prune: bool = Field(True, description="Local search: skip the moves whose reduced-cost floor proves "
+                                "they cannot lower the cost (the same plan with fewer LPs; off for benchmarks).")
     search_nodes: int = Field(0, ge=0, le=10**9, description="[-] Nodes of branch-and-bound on the whole model "
                               "after the first plan (0 = none).")
     duals: bool = Field(True, description="Report the duals of the LP with the builds fixed (marginal value of "

@@ -104,14 +104,21 @@ def dive(h, compiled: Compiled, options: SolveSettings, control: Control,
 
 def improve(h, compiled: Compiled, values: np.ndarray, options: SolveSettings, control: Control,
             progress: Progress) -> np.ndarray:
-    """Local search on a complete plan: for each build (the costliest first, ``improve_builds`` of them),
+    r"""Local search on a complete plan: for each build (the costliest first, ``improve_builds`` of them),
     try closing it, moving it one period earlier or later, building another size instead and moving it to
     another site (``improve_relocate`` sites, :func:`relocations`); then try adding each
     option the LP relaxation used (value > 0.01, the costliest first). Each try is the LP with every
     build held; a try that lowers the cost is kept. Passes repeat until one changes nothing (at most
     ``improve_passes``). Deterministic: fixed order, fixed amounts of work.
 
-    The last pass, which changed nothing, priced every single change to every build of the final plan:
+    Pruning (``improve_prune``): the LP's value :math:`v(u)` as a function of the held build levels
+    :math:`u` is convex, and the reduced costs :math:`d` of the build columns at the current plan's
+    optimum are a subgradient (weak duality), so a move :math:`\Delta u` costs at least
+    :math:`v(u + \Delta u) - v(u) \ge d \cdot \Delta u`. A move whose floor :math:`d \cdot \Delta u` is
+    above ``PRUNE_MYEN`` cannot be kept and is not solved: the same plan, fewer LPs.
+
+    The last pass, which changed nothing, priced every single change to every build of the final plan
+    (the pruned ones only where their floor is below the build's cheapest priced change):
     ``progress.alternatives`` keeps, per build, the cheapest of them and what it costs more (Myen); a
     build whose every alternative costs more than the gap is not overturned by any one change."""
     columns = np.flatnonzero(compiled.integer)
@@ -122,42 +129,90 @@ def improve(h, compiled: Compiled, values: np.ndarray, options: SolveSettings, c
     best = evaluate(h, control)
     if best is None:
         return values
-    best_values = solution_values(h)
-    tries = kept = 0
+    best_values, reduced = solution_values(h), reduced_costs(h, columns)
+    tries = kept = pruned = 0
     for _ in range(options.improve_passes):
-        changed, nearest = False, {}
-        order = np.argsort(-cost[columns], kind="stable")
-        built = [j for j in order if current[j] >= 0.5][:options.improve_builds]
-        liked = [] if progress.lp_values is None else [
-            j for j in order if current[j] < 0.5 and progress.lp_values[j] > 0.01][:options.improve_builds]
-        tries_of = [(j, moves(j, current, options_of, columns)
-                     + relocations(j, current, options_of, progress.lp_values, options.improve_relocate))
-                    for j in built]
-        tries_of += [(None, [[(j, 1.0)]]) for j in liked if not occupied(j, current, options_of)]
-        for of, tried in tries_of:
+        changed, nearest, floors = False, {}, {}
+        for of, tried in candidate_moves(current, cost[columns], options_of, progress.lp_values, options):
             for move in tried:
                 if control.stopped:
                     break
-                trial = current.copy()
-                for i, v in move:
-                    trial[i] = v
-                hold(h, columns, trial)
-                value = evaluate(h, control)
+                floor = float(sum((v - current[i]) * reduced[i] for i, v in move))
+                if options.improve_prune and floor > PRUNE_MYEN:
+                    pruned += 1
+                    if of is not None:
+                        floors.setdefault(of, []).append((floor, move))
+                    continue
+                trial = changed_plan(current, move)
+                value = try_plan(h, columns, trial, control)
                 tries += 1
                 if of is not None and value is not None and value - best < nearest.get(of, (np.inf,))[0]:
                     nearest[of] = (value - best, move)
                 if value is not None and value < best - 1e-6:
-                    best, current, best_values, changed = value, trial, solution_values(h), True
+                    best, current, changed = value, trial, True
+                    best_values, reduced = solution_values(h), reduced_costs(h, columns)
                     kept += 1
                     break
         if not changed or control.stopped:
             break
-    hold(h, columns, current)
-    if not changed:
+    if not changed and not control.stopped:
+        tries += price_pruned(h, columns, current, best, nearest, floors, control)
         progress.alternatives = [describe_alternative(options_of, j, delta, move)
                                  for j, (delta, move) in sorted(nearest.items())]
-    progress.step(f"improve ({kept}/{tries})", "optimal", best, progress_bound(progress, compiled))
+    hold(h, columns, current)
+    progress.step(f"improve ({kept}/{tries}, {pruned} pruned)", "optimal", best, progress_bound(progress, compiled))
     return best_values
+
+
+PRUNE_MYEN = 0.01
+"""A move whose reduced-cost floor is above this (Myen) is not solved; the margin absorbs HiGHS's dual
+feasibility tolerance, so that a move that could lower the cost by more than 1e-6 Myen is always solved."""
+
+
+def candidate_moves(current: np.ndarray, cost: np.ndarray, options_of: dict, lp_values: np.ndarray | None,
+                    options: SolveSettings) -> list[tuple[int | None, list]]:
+    """(build or None, its moves) in the order a pass tries them: each build's changes, the costliest build
+    first, then each unbuilt option the LP relaxation used as an addition."""
+    order = np.argsort(-cost, kind="stable")
+    built = [j for j in order if current[j] >= 0.5][:options.improve_builds]
+    liked = [] if lp_values is None else [
+        j for j in order if current[j] < 0.5 and lp_values[j] > 0.01][:options.improve_builds]
+    out = [(j, moves(j, current, options_of) + relocations(j, current, options_of, lp_values,
+                                                            options.improve_relocate)) for j in built]
+    return out + [(None, [[(j, 1.0)]]) for j in liked if not occupied(j, current, options_of)]
+
+
+def changed_plan(current: np.ndarray, move) -> np.ndarray:
+    trial = current.copy()
+    for i, v in move:
+        trial[i] = v
+    return trial
+
+
+def try_plan(h, columns: np.ndarray, levels: np.ndarray, control: Control) -> float | None:
+    hold(h, columns, levels)
+    return evaluate(h, control)
+
+
+def price_pruned(h, columns: np.ndarray, current: np.ndarray, best: float, nearest: dict, floors: dict,
+                 control: Control) -> int:
+    """Solve the pruned changes of each build whose floor is below its cheapest priced change, in
+    order of floor, so that ``nearest`` holds every build's cheapest single change; returns the LPs solved."""
+    solved = 0
+    for of in sorted(floors):
+        for floor, move in sorted(floors[of], key=lambda t: t[0]):
+            if control.stopped or floor >= nearest.get(of, (np.inf,))[0]:
+                break
+            value = try_plan(h, columns, changed_plan(current, move), control)
+            solved += 1
+            if value is not None and value - best < nearest.get(of, (np.inf,))[0]:
+                nearest[of] = (value - best, move)
+    return solved
+
+
+def reduced_costs(h, columns: np.ndarray) -> np.ndarray:
+    """Reduced costs of the build columns at the last LP's optimum (Myen per unit of the held level)."""
+    return np.asarray(h.getSolution().col_dual, dtype=float)[columns]
 
 
 def describe_alternative(options_of: dict, pos: int, delta: float, move) -> dict:
@@ -210,7 +265,7 @@ def occupied(pos: int, current: np.ndarray, options_of: dict) -> bool:
     return any(current[i] >= 0.5 for k, i in options_of["index"].items() if k[:2] == key[:2] and k[3] == key[3])
 
 
-def moves(pos: int, current: np.ndarray, options_of: dict, columns) -> list[list[tuple[int, float]]]:
+def moves(pos: int, current: np.ndarray, options_of: dict) -> list[list[tuple[int, float]]]:
     """Close the build, move it one period earlier or later, or build another size (same site and period)."""
     key = options_of["keys"].get(pos)
     if key is None:
