@@ -109,7 +109,9 @@ def improve(h, compiled: Compiled, values: np.ndarray, options: SolveSettings, c
     another site (``improve_relocate`` sites, :func:`relocations`); then try adding each
     option the LP relaxation used (value > 0.01, the costliest first). Each try is the LP with every
     build held; a try that lowers the cost is kept. Passes repeat until one changes nothing (at most
-    ``improve_passes``). Deterministic: fixed order, fixed amounts of work.
+    ``improve_passes``), first without moves between sites and then with them (:func:`phases`), so
+    the plan is never dearer than the search without them. Deterministic: fixed order, fixed amounts
+    of work.
 
     Pruning (``improve_prune``): the LP's value :math:`v(u)` as a function of the held build levels
     :math:`u` is convex, and the reduced costs :math:`d` of the build columns at the current plan's
@@ -131,30 +133,33 @@ def improve(h, compiled: Compiled, values: np.ndarray, options: SolveSettings, c
         return values
     best_values, reduced = solution_values(h), reduced_costs(h, columns)
     tries = kept = pruned = 0
-    for _ in range(options.improve_passes):
-        changed, nearest, floors = False, {}, {}
-        for of, tried in candidate_moves(current, cost[columns], options_of, progress.lp_values, options):
-            for move in tried:
-                if control.stopped:
-                    break
-                floor = float(sum((v - current[i]) * reduced[i] for i, v in move))
-                if options.improve_prune and floor > PRUNE_MYEN:
-                    pruned += 1
-                    if of is not None:
-                        floors.setdefault(of, []).append((floor, move))
-                    continue
-                trial = changed_plan(current, move)
-                value = try_plan(h, columns, trial, control)
-                tries += 1
-                if of is not None and value is not None and value - best < nearest.get(of, (np.inf,))[0]:
-                    nearest[of] = (value - best, move)
-                if value is not None and value < best - 1e-6:
-                    best, current, changed = value, trial, True
-                    best_values, reduced = solution_values(h), reduced_costs(h, columns)
-                    kept += 1
-                    break
-        if not changed or control.stopped:
-            break
+    changed, nearest, floors = False, {}, {}
+    for relocate in phases(options):
+        for _ in range(options.improve_passes):
+            changed, nearest, floors = False, {}, {}
+            for of, tried in candidate_moves(current, cost[columns], options_of, progress.lp_values, options,
+                                             relocate):
+                for move in tried:
+                    if control.stopped:
+                        break
+                    floor = float(sum((v - current[i]) * reduced[i] for i, v in move))
+                    if options.improve_prune and floor > PRUNE_MYEN:
+                        pruned += 1
+                        if of is not None:
+                            floors.setdefault(of, []).append((floor, move))
+                        continue
+                    trial = changed_plan(current, move)
+                    value = try_plan(h, columns, trial, control)
+                    tries += 1
+                    if of is not None and value is not None and value - best < nearest.get(of, (np.inf,))[0]:
+                        nearest[of] = (value - best, move)
+                    if value is not None and value < best - 1e-6:
+                        best, current, changed = value, trial, True
+                        best_values, reduced = solution_values(h), reduced_costs(h, columns)
+                        kept += 1
+                        break
+            if not changed or control.stopped:
+                break
     if not changed and not control.stopped:
         tries += price_pruned(h, columns, current, best, nearest, floors, control)
         progress.alternatives = [describe_alternative(options_of, j, delta, move)
@@ -169,16 +174,22 @@ PRUNE_MYEN = 0.01
 feasibility tolerance, so that a move that could lower the cost by more than 1e-6 Myen is always solved."""
 
 
+def phases(options: SolveSettings) -> list[int]:
+    """Sites per build a move between sites may try, per phase: none first, then ``improve_relocate``. The
+    first phase is the search without such moves, so the plan is never dearer than that search's."""
+    return [0, options.improve_relocate] if options.improve_relocate > 0 else [0]
+
+
 def candidate_moves(current: np.ndarray, cost: np.ndarray, options_of: dict, lp_values: np.ndarray | None,
-                    options: SolveSettings) -> list[tuple[int | None, list]]:
+                    options: SolveSettings, relocate: int) -> list[tuple[int | None, list]]:
     """(build or None, its moves) in the order a pass tries them: each build's changes, the costliest build
     first, then each unbuilt option the LP relaxation used as an addition."""
     order = np.argsort(-cost, kind="stable")
     built = [j for j in order if current[j] >= 0.5][:options.improve_builds]
     liked = [] if lp_values is None else [
         j for j in order if current[j] < 0.5 and lp_values[j] > 0.01][:options.improve_builds]
-    out = [(j, moves(j, current, options_of) + relocations(j, current, options_of, lp_values,
-                                                            options.improve_relocate)) for j in built]
+    out = [(j, moves(j, current, options_of) + relocations(j, current, options_of, lp_values, relocate))
+           for j in built]
     return out + [(None, [[(j, 1.0)]]) for j in liked if not occupied(j, current, options_of)]
 
 
