@@ -177,6 +177,7 @@ def test_local_search_moves_a_build_to_a_cheaper_site(toy_with_a_cheaper_site, r
     from netopt.solve.highs import Control, compile_model, new_highs, set_integrality, solution_values
     from netopt.solve.highs import run as run_highs
     from netopt.solve.progress import Progress
+    from tests.test_toy import HAND_OPTIMUM
 
     settings = SolveSettings(**EXACT, improve_relocate=relocate)
     compiled = compile_model(build_model(prepare(toy_with_a_cheaper_site)))
@@ -191,11 +192,10 @@ def test_local_search_moves_a_build_to_a_cheaper_site(toy_with_a_cheaper_site, r
     found = improve(h, compiled, start, settings, control, progress)
     cost = float(np.asarray(compiled.lp.col_cost_) @ found) + compiled.lp.offset_ + compiled.reference
     built = {key[1] for pos, key in build_options(compiled)["keys"].items() if found[columns[pos]] > 0.5}
-    hand = 5 * (20 + 10 + 50 + 40 + 150 + 8570) + 5 * (70 + 300 + 35 + 175 + 150 + 150 + 110 + 7142.5)
     if relocate:
-        assert built == {"PT2"} and cost == pytest.approx(hand - 300.0, abs=1e-6)
+        assert built == {"PT2"} and cost == pytest.approx(HAND_OPTIMUM - 300.0, abs=1e-6)
     else:
-        assert built == {"PT"} and cost == pytest.approx(hand, abs=1e-6)
+        assert built == {"PT"} and cost == pytest.approx(HAND_OPTIMUM, abs=1e-6)
 
 
 def test_pruning_by_reduced_costs_keeps_the_plan_and_solves_fewer_lps(synthetic):

@@ -112,7 +112,8 @@ class SolveSettings(_Section):
     stage_nodes: int = Field(50, ge=0, le=10**9, description="[-] Branch-and-bound nodes per relax-and-fix stage "
                              "(a work limit, so the plan does not depend on machine load).")
     improve_passes: int = Field(10, ge=0, le=1000, description="[-] Passes of local search over the first plan's "
-                                "builds (close, one period later, another size), each try an LP (0 = none).")
+                                "builds (close, one period earlier or later, another size, another site), each "
+                                "try an LP, at most this many per phase (0 = none).")
     improve_builds: int = Field(500, ge=0, le=10**6, description="[-] Builds tried per pass, the costliest first.")
     improve_relocate: int = Field(2, ge=0, le=10**6, description="[-] Local search: sites each build may move to "
                                   "(same kind, size and period), those where the LP relaxation builds most in "

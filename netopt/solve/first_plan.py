@@ -5,6 +5,8 @@ Each is limited by work (LP solves, node counts, passes), never by time; see :mo
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import numpy as np
 
 from netopt.instance.settings import SolveSettings
@@ -109,7 +111,7 @@ def improve(h, compiled: Compiled, values: np.ndarray, options: SolveSettings, c
     another site (``improve_relocate`` sites, :func:`relocations`); then try adding each
     option the LP relaxation used (value > 0.01, the costliest first). Each try is the LP with every
     build held; a try that lowers the cost is kept. Passes repeat until one changes nothing (at most
-    ``improve_passes``), first without moves between sites and then with them (:func:`phases`), so
+    ``improve_passes`` per phase), first without moves between sites and then with them (:func:`phases`), so
     the plan is never dearer than the search without them. Deterministic: fixed order, fixed amounts
     of work.
 
@@ -131,42 +133,67 @@ def improve(h, compiled: Compiled, values: np.ndarray, options: SolveSettings, c
     best = evaluate(h, control)
     if best is None:
         return values
-    best_values, reduced = solution_values(h), reduced_costs(h, columns)
-    tries = kept = pruned = 0
-    changed, nearest, floors = False, {}, {}
+    state = Search(current, best, solution_values(h), reduced_costs(h, columns))
+    changed = False
     for relocate in phases(options):
         for _ in range(options.improve_passes):
-            changed, nearest, floors = False, {}, {}
-            for of, tried in candidate_moves(current, cost[columns], options_of, progress.lp_values, options,
-                                             relocate):
-                for move in tried:
-                    if control.stopped:
-                        break
-                    floor = float(sum((v - current[i]) * reduced[i] for i, v in move))
-                    if options.improve_prune and floor > PRUNE_MYEN:
-                        pruned += 1
-                        if of is not None:
-                            floors.setdefault(of, []).append((floor, move))
-                        continue
-                    trial = changed_plan(current, move)
-                    value = try_plan(h, columns, trial, control)
-                    tries += 1
-                    if of is not None and value is not None and value - best < nearest.get(of, (np.inf,))[0]:
-                        nearest[of] = (value - best, move)
-                    if value is not None and value < best - 1e-6:
-                        best, current, changed = value, trial, True
-                        best_values, reduced = solution_values(h), reduced_costs(h, columns)
-                        kept += 1
-                        break
+            changed = one_pass(h, columns, state, candidate_moves(state.current, cost[columns], options_of,
+                                                                   progress.lp_values, options, relocate),
+                               options, control)
             if not changed or control.stopped:
                 break
     if not changed and not control.stopped:
-        tries += price_pruned(h, columns, current, best, nearest, floors, control)
+        state.tries += price_pruned(h, columns, state, control)
         progress.alternatives = [describe_alternative(options_of, j, delta, move)
-                                 for j, (delta, move) in sorted(nearest.items())]
-    hold(h, columns, current)
-    progress.step(f"improve ({kept}/{tries}, {pruned} pruned)", "optimal", best, progress_bound(progress, compiled))
-    return best_values
+                                 for j, (delta, move) in sorted(state.nearest.items())]
+    hold(h, columns, state.current)
+    progress.step(f"improve ({state.kept}/{state.tries}, {state.pruned} pruned)", "optimal", state.best,
+                  progress_bound(progress, compiled))
+    return state.best_values
+
+
+@dataclass
+class Search:
+    """The local search's incumbent (held build levels, its cost, column values and the build columns'
+    reduced costs), its counters, and what the current pass priced: per build its cheapest tried change
+    (``nearest``) and the floors of the changes it pruned (``floors``)."""
+
+    current: np.ndarray
+    best: float
+    best_values: np.ndarray
+    reduced: np.ndarray
+    tries: int = 0
+    kept: int = 0
+    pruned: int = 0
+    nearest: dict = field(default_factory=dict)
+    floors: dict = field(default_factory=dict)
+
+
+def one_pass(h, columns: np.ndarray, state: Search, candidates, options: SolveSettings, control: Control) -> bool:
+    """Try each build's moves in order, keeping the first that lowers the cost (then on to the next
+    build); moves whose reduced-cost floor is above ``PRUNE_MYEN`` are skipped. True if a move was kept."""
+    changed, state.nearest, state.floors = False, {}, {}
+    for of, tried in candidates:
+        for move in tried:
+            if control.stopped:
+                return changed
+            floor = float(sum((v - state.current[i]) * state.reduced[i] for i, v in move))
+            if options.improve_prune and floor > PRUNE_MYEN:
+                state.pruned += 1
+                if of is not None:
+                    state.floors.setdefault(of, []).append((floor, move))
+                continue
+            trial = changed_plan(state.current, move)
+            value = try_plan(h, columns, trial, control)
+            state.tries += 1
+            if of is not None and value is not None and value - state.best < state.nearest.get(of, (np.inf,))[0]:
+                state.nearest[of] = (value - state.best, move)
+            if value is not None and value < state.best - 1e-6:
+                state.best, state.current, changed = value, trial, True
+                state.best_values, state.reduced = solution_values(h), reduced_costs(h, columns)
+                state.kept += 1
+                break
+    return changed
 
 
 PRUNE_MYEN = 0.01
@@ -205,19 +232,19 @@ def try_plan(h, columns: np.ndarray, levels: np.ndarray, control: Control) -> fl
     return evaluate(h, control)
 
 
-def price_pruned(h, columns: np.ndarray, current: np.ndarray, best: float, nearest: dict, floors: dict,
-                 control: Control) -> int:
+def price_pruned(h, columns: np.ndarray, state: Search, control: Control) -> int:
     """Solve the pruned changes of each build whose floor is below its cheapest priced change, in
-    order of floor, so that ``nearest`` holds every build's cheapest single change; returns the LPs solved."""
-    solved = 0
-    for of in sorted(floors):
-        for floor, move in sorted(floors[of], key=lambda t: t[0]):
+    order of floor, so that ``state.nearest`` holds every build's cheapest single change; returns the LPs
+    solved."""
+    solved, nearest = 0, state.nearest
+    for of in sorted(state.floors):
+        for floor, move in sorted(state.floors[of], key=lambda t: t[0]):
             if control.stopped or floor >= nearest.get(of, (np.inf,))[0]:
                 break
-            value = try_plan(h, columns, changed_plan(current, move), control)
+            value = try_plan(h, columns, changed_plan(state.current, move), control)
             solved += 1
-            if value is not None and value - best < nearest.get(of, (np.inf,))[0]:
-                nearest[of] = (value - best, move)
+            if value is not None and value - state.best < nearest.get(of, (np.inf,))[0]:
+                nearest[of] = (value - state.best, move)
     return solved
 
 
