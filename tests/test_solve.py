@@ -213,3 +213,35 @@ def test_pruning_by_reduced_costs_keeps_the_plan_and_solves_fewer_lps(synthetic)
     assert kept_p == kept_f > 0
     assert tries_p < tries_f
     assert pruned.alternatives == full.alternatives
+
+
+def test_national_bound_proves_the_toy_hand_optimum_without_branching_on_sites():
+    """The toy's LP relaxation buys part of a plant (bound 84,737.5 Myen); every plan builds a whole one,
+    and with that integrality alone the bound is the hand-derived optimum, so the dive and local search's
+    plan is proven without any branch-and-bound on the sites."""
+    from tests.test_toy import HAND_OPTIMUM
+
+    def solved(nodes):
+        settings = SolveSettings(**EXACT, search_nodes=0, national_nodes=nodes)
+        return solve(build_model(prepare(load(ROOT / "instances/toy"))), settings, stage_of=build_stage)
+
+    lp, national = solved(0), solved(1000)
+    assert lp.bound_source == "LP relaxation" and lp.bound < HAND_OPTIMUM - 100 and lp.status == "not_proven"
+    assert national.bound_source == "national unit counts" and national.status == "optimal"
+    assert national.bound == pytest.approx(HAND_OPTIMUM, abs=1e-6)
+    assert national.objective == pytest.approx(HAND_OPTIMUM, abs=1e-6)
+
+
+def test_national_bound_lies_between_the_lp_bound_and_the_optimum(synthetic, optimum):
+    """A relaxation of the model: never above the proven optimum, never below the LP relaxation; more
+    kinds counted never lowers it; and it leaves the plan as it was (the step only adds a bound)."""
+    def solved(nodes, kinds=("pretreatment", "refinery")):
+        settings = SolveSettings(**EXACT, search_nodes=0, national_nodes=nodes, national_kinds=list(kinds))
+        return solve(build_model(prepare(synthetic)), settings, stage_of=build_stage)
+
+    lp, national, with_hubs = solved(0), solved(1000), solved(1000, ("hub", "pretreatment", "refinery"))
+    tol = 1e-6 * abs(optimum)
+    assert lp.bound < national.bound <= with_hubs.bound + tol
+    assert with_hubs.bound <= optimum + tol
+    assert national.objective == lp.objective and national.alternatives == lp.alternatives
+    assert optimum - national.bound < 0.1 * (optimum - lp.bound)  # measured: 133 of 3,879 Myen left

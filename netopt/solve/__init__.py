@@ -8,14 +8,18 @@ Every number is on the *controllable cost*, the objective less the all-virgin re
 and "optimal" is claimed only when the bound proves it. The steps, each one HiGHS call on one
 HiGHS object (one log):
 
-1. **Relax-and-fix** over the build periods (``stage_of``, :mod:`netopt.model.staging`): for each
-   period in turn its builds are integer, earlier periods' are held at what was chosen and later
-   ones relaxed; each stage is a MIP limited by ``stage_nodes`` branch-and-bound nodes, a unit of
-   work and not of time, so the plan is the same on a loaded machine. The first stage relaxes every
-   later build, so its bound is a lower bound on the whole model.
-2. **Search** (``search_nodes`` > 0): HiGHS's branch-and-bound on the whole model from that plan,
+1. **First plan** (:mod:`netopt.solve.first_plan`): the LP relaxation (its value is the first
+   bound), a dive that rounds its builds up until they are whole, and a local search over the
+   builds, each try an LP (``first_plan = "dive"``); or relax-and-fix over the build periods
+   (``first_plan = "relax_and_fix"``, with ``stage_of``), each stage at most ``stage_nodes`` nodes.
+   Both are limited by work (LPs, nodes, passes), not time, so the plan is the same on a loaded
+   machine.
+2. **National bound** (``national_nodes`` > 0, :mod:`netopt.solve.national`): every build relaxed
+   except the national number of units of each kind, size and period; its branch-and-bound bound
+   replaces the LP relaxation's when higher.
+3. **Search** (``search_nodes`` > 0): HiGHS's branch-and-bound on the whole model from that plan,
    for at most that many nodes or until the target is proven.
-3. **Fixed LP**: the builds held, the flows solved exactly; its objective is the plan's cost and
+4. **Fixed LP**: the builds held, the flows solved exactly; its objective is the plan's cost and
    its duals the marginal values the results report.
 
 The wall-clock ``time_limit`` only guards: when it is hit the status is ``time_limit`` and the
@@ -49,6 +53,7 @@ from netopt.solve.highs import (
     solution_values,
     start_from,
 )
+from netopt.solve.national import national_bound
 from netopt.solve.progress import Progress, Report, share_text
 
 __all__ = ["Aborted", "SolveResult", "model_size", "solve"]
@@ -139,7 +144,10 @@ def solve(model: pyo.ConcreteModel, options: SolveSettings | None = None, stage_
         values, bound = relax_and_fix(h, compiled, stage_of, options, control, progress)
     if values is not None and options.improve_passes > 0 and not control.stopped:
         values = improve(h, compiled, values, options, control, progress)
-    if len(columns) and not control.stopped and options.search_nodes > 0:
+    if values is not None and len(columns) and not control.stopped:
+        bound = national_bound(h, compiled, values, bound, options, control, progress)
+    if len(columns) and not control.stopped and options.search_nodes > 0 and not proven(compiled, values, bound,
+                                                                                       options):
         values, bound = search(h, compiled, values, bound, options, control, progress)
     elif not len(columns) and not control.stopped:  # an LP
         status = run(h, control)
@@ -169,7 +177,7 @@ def _finish(result: SolveResult, h, compiled: Compiled, values, bound, progress:
     result.objective = plan_cost(compiled, values) + compiled.reference
     result.bound = None if bound is None else min(bound + compiled.reference, result.objective)
     result.bound_source = progress.bound_source
-    result.target_gap_abs = max(options.mip_gap * abs(result.controllable), options.mip_gap_abs_myen)
+    result.target_gap_abs = target_gap(result.controllable, options)
     load_values(compiled, values)
     if options.duals and progress.last_status == "optimal":
         result.duals = row_duals(h, compiled)
@@ -182,6 +190,19 @@ def _finish(result: SolveResult, h, compiled: Compiled, values, bound, progress:
         result.status = "time_limit"
     else:
         result.status = "not_proven"
+
+
+def target_gap(controllable: float, options: SolveSettings) -> float:
+    """The gap (Myen) that counts as proven for a plan of this controllable cost."""
+    return max(options.mip_gap * abs(controllable), options.mip_gap_abs_myen)
+
+
+def proven(compiled: Compiled, values: np.ndarray | None, bound: float | None, options: SolveSettings) -> bool:
+    """True if the plan ``values`` is within the target of ``bound`` (both on the controllable cost)."""
+    if values is None or bound is None:
+        return False
+    cost = plan_cost(compiled, values)
+    return cost - bound <= target_gap(cost, options) + 1e-9
 
 
 def search(h, compiled: Compiled, values, bound, options: SolveSettings, control: Control,
