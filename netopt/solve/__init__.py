@@ -144,7 +144,7 @@ def solve(model: pyo.ConcreteModel, options: SolveSettings | None = None, stage_
         values, bound = relax_and_fix(h, compiled, stage_of, options, control, progress)
     if values is not None and options.improve_passes > 0 and not control.stopped:
         values = improve(h, compiled, values, options, control, progress)
-    if values is not None and len(columns) and not control.stopped:
+    if values is not None and not control.stopped and not proven(compiled, values, bound, options):
         bound = national_bound(h, compiled, values, bound, options, control, progress)
     if len(columns) and not control.stopped and options.search_nodes > 0 and not proven(compiled, values, bound,
                                                                                        options):

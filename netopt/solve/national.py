@@ -68,7 +68,8 @@ def national_bound(h, compiled: Compiled, values: np.ndarray, bound: float | Non
     h.deleteCols(len(counts), counts)
     for name, value in saved.items():
         h.setOptionValue(name, value)
-    h.setBasis(basis)
+    if basis.valid:
+        h.setBasis(basis)
     if found is not None and (bound is None or found > bound):
         bound, progress.bound_source = found, "national unit counts"
     progress.step(f"national bound ({len(groups)} counts)", status, plan_cost(compiled, values), bound)
