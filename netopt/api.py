@@ -12,6 +12,7 @@ A run is described by a :class:`~netopt.instance.runspec.RunSpec` (``plan.spec``
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import platform
 import sys
 import tempfile
@@ -95,8 +96,26 @@ class Run:
         return write_run(run, Path(out), overwrite=overwrite, log_file=self.log_file, log_text=self.log_text)
 
 
+@functools.cache
+def code_version() -> str:
+    """16 hex digits of SHA-256 over netopt's own source files and the solver and modeller versions: what,
+    besides a run's inputs and options, decides its plan. A study reuses a run only if this matches."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    package = Path(__file__).resolve().parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes())
+    for pkg in ("highspy", "pyomo"):
+        try:
+            digest.update(f"{pkg}={metadata.version(pkg)}".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"{pkg}=none".encode())
+    return digest.hexdigest()[:16]
+
+
 def versions() -> dict[str, str]:
-    out = {"python": platform.python_version()}
+    out = {"python": platform.python_version(), "netopt_code": code_version()}
     for pkg in ("netopt", "pyomo", "highspy", "pandas", "numpy", "pydantic"):
         try:
             out[pkg] = metadata.version(pkg)

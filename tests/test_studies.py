@@ -375,16 +375,40 @@ def test_a_runs_kpis_are_those_of_its_folder_whoever_writes_it(tmp_path, worker_
 def test_the_index_keeps_the_last_row_of_an_id_and_drops_a_row_cut_short(tmp_path):
     from netopt.studies.runner import COLUMNS, Index
 
-    index = Index(tmp_path)
-    row = {c: "" for c in COLUMNS} | {"id": "a", "status": "failed", "folder": "runs/a", "params": '{"x": 1, "y": 2}'}
+    index = Index(tmp_path, "code1")
+    row = {c: "" for c in COLUMNS} | {"id": "a", "status": "failed", "folder": "runs/a", "params": '{"x": 1, "y": 2}',
+                                      "code": "code1"}
     index.record(row)
     index.record(row | {"status": "done"})
     (tmp_path / "runs" / "a").mkdir(parents=True)
     with open(tmp_path / "index.csv", "a") as fh:
         fh.write('b,solve,"cut, short')  # a kill in the middle of a row
-    again = Index(tmp_path)
+    again = Index(tmp_path, "code1")
     assert list(again.rows) == ["a"] and again.done("a")
     assert len(pd.read_csv(tmp_path / "index.csv")) == 1
+
+
+def test_a_run_made_by_other_netopt_code_runs_again(tmp_path):
+    """The same RunSpec under changed code (or solver version) may give another plan: the index row
+    records the code, and a study reuses a run only when the code matches."""
+    from netopt.api import code_version
+    from netopt.studies.runner import Index, Runner
+    from netopt.studies.study import load_study
+
+    s = load_study(STUDIES / "sweep.toml")
+    specs = [s.spec(), s.spec("no_retention")]
+    with Runner(tmp_path / "out", s.instance, workers=0, progress=False) as runner:
+        runner.run(specs)
+    index = pd.read_csv(tmp_path / "out" / "index.csv", keep_default_na=False, dtype=str)
+    assert set(index["code"]) == {code_version()}
+    index.loc[index["id"] == specs[0].id, "code"] = "another-build"
+    index.to_csv(tmp_path / "out" / "index.csv", index=False)
+    assert Index(tmp_path / "out", code_version()).stale(specs[0].id)
+    with Runner(tmp_path / "out", s.instance, workers=0, progress=False) as runner:
+        runner.run(specs)
+    assert (runner.executed, runner.skipped, runner.stale) == (1, 1, 1)
+    again = Index(tmp_path / "out", code_version())  # compacted: the later row of an id replaces the earlier
+    assert {row["code"] for row in again.rows.values()} == {code_version()} and all(map(again.done, again.rows))
 
 
 @pytest.mark.slow

@@ -57,7 +57,8 @@ def register(app: typer.Typer, handle_errors, debug_opt) -> None:
         result = json.loads((folder / "result.json").read_text())
         s = result["stats"]
         typer.echo(f"study {result['study']} ({result['kind']}): {result['runs']} runs, {result['failed']} failed; "
-                   f"{s['executed']} run now, {s['skipped']} done before; {s['wall_seconds']:,.1f} s")
+                   f"{s['executed']} run now ({s.get('stale', 0)} of them again: made by other netopt code), "
+                   f"{s['skipped']} done before; {s['wall_seconds']:,.1f} s")
         for key, value in _headline(result).items():
             typer.echo(f"  {key}: {value}")
         typer.echo(f"results: {folder}")

@@ -32,12 +32,13 @@ import pandas as pd
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
+from netopt.api import code_version
 from netopt.instance.io import Instance
 from netopt.studies.tasks import Outcome, run_task, scenario_base, task_kind, task_scenarios, warm, write_study_run
 
 INDEX = "index.csv"
 COLUMNS = ["id", "task", "label", "params", "status", "run_status", "objective_myen", "gap_abs_myen",
-           "seconds", "folder", "error", "finished_utc"]
+           "seconds", "folder", "error", "finished_utc", "code"]
 DONE, FAILED = "done", "failed"
 
 
@@ -52,24 +53,33 @@ def folder_name(task_id: str) -> str:
 class Index:
     """``index.csv``: one row per task id. A finished task appends its row (a later row of an id
     replaces an earlier one); opening the index compacts it to one row per id, and drops a last line
-    that a kill cut short."""
+    that a kill cut short. Each row records the netopt code that ran it (:func:`netopt.api.code_version`):
+    a run made by other code is not done for this code (it runs again), since the same inputs and
+    options may then give another plan."""
 
-    def __init__(self, study_dir: Path):
+    def __init__(self, study_dir: Path, code: str):
         self.file = study_dir / INDEX
+        self.code = code
         self.rows: dict[str, dict] = {}
         if self.file.exists():
             text = self.file.read_text()
             if text and not text.endswith("\n"):
                 text = text[:text.rfind("\n") + 1]  # a row cut short by a kill: that task runs again
             if text.strip():
-                df = pd.read_csv(io.StringIO(text), dtype={"id": str, "folder": str, "error": str},
+                df = pd.read_csv(io.StringIO(text), dtype={"id": str, "folder": str, "error": str, "code": str},
                                  keep_default_na=False)
                 self.rows = {r["id"]: r for r in df.to_dict("records")}
         self._rewrite()
 
     def done(self, task_id: str) -> bool:
         row = self.rows.get(task_id)
-        return bool(row) and row["status"] == DONE and (self.file.parent / row["folder"]).is_dir()
+        return (bool(row) and row["status"] == DONE and row.get("code") == self.code
+                and (self.file.parent / row["folder"]).is_dir())
+
+    def stale(self, task_id: str) -> bool:
+        """Done, but by other netopt code (or before the index recorded the code)."""
+        row = self.rows.get(task_id)
+        return bool(row) and row["status"] == DONE and row.get("code") != self.code
 
     def record(self, row: dict) -> None:
         self.rows[row["id"]] = row
@@ -94,9 +104,11 @@ class Runner:
         self.scheduler = scheduler
         self.progress = progress
         self.max_runs = max_runs
-        self.index = Index(self.dir)
+        self.code = code_version()
+        self.index = Index(self.dir, self.code)
         self.executed = 0  # tasks run by this runner (not skipped)
         self.skipped = 0
+        self.stale = 0  # tasks done before by other netopt code, run again
         self.task_seconds = 0.0  # the tasks' own time, as the workers measured it
         self.cluster_seconds = 0.0  # starting the cluster (and warming its workers) and closing it
         self.kpis: dict[str, tuple[dict, dict]] = {}  # run id -> (period years, KPIs), from the workers
@@ -130,7 +142,12 @@ class Runner:
             self._cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
                                          dashboard_address=None, silence_logs=logging.ERROR)
             self._client = Client(self._cluster)
-        self._client.run(warm)  # every worker imports netopt and its solver once, at the start
+        codes = self._client.run(warm)  # every worker imports netopt and its solver once, at the start
+        other = {worker: code for worker, code in codes.items() if code != self.code}
+        if other:
+            raise RuntimeError(f"{len(other)} Dask worker(s) run other netopt code than this client ({self.code}): "
+                               + ", ".join(f"{w} has {c}" for w, c in sorted(other.items()))
+                               + "; install the same netopt, highspy and pyomo on every worker")
         self._shared = not self.scheduler or self._workers_see_study_folder()
 
     def _workers_see_study_folder(self) -> bool:
@@ -180,6 +197,7 @@ class Runner:
             if self.index.done(task.id):
                 self.skipped += 1
             else:
+                self.stale += self.index.stale(task.id)
                 todo.append((task, label, par))
         if todo:
             self._execute(todo, title)
@@ -264,4 +282,4 @@ class Runner:
             "status": DONE if outcome.ok else FAILED, "run_status": head.get("status", ""),
             "objective_myen": head.get("objective_myen"), "gap_abs_myen": head.get("gap_abs_myen"),
             "seconds": round(outcome.seconds, 3), "folder": folder, "error": outcome.error,
-            "finished_utc": datetime.now(UTC).isoformat(timespec="seconds")})
+            "finished_utc": datetime.now(UTC).isoformat(timespec="seconds"), "code": self.code})

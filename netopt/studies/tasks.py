@@ -96,12 +96,13 @@ def instance_of(spec: RunSpec, with_scenario: Instance) -> Instance:
     return inst
 
 
-def warm() -> bool:
-    """Import what a run needs (run once on each new worker, so that the first task does not pay for it)."""
-    import netopt.api  # noqa: F401 - pyomo, highspy, pandas and the model come with it
+def warm() -> str:
+    """Import what a run needs (run once on each new worker, so that the first task does not pay for it);
+    returns the worker's :func:`netopt.api.code_version`."""
+    import netopt.api  # pyomo, highspy, pandas and the model come with it
 
     _one_thread_scheduler()
-    return True
+    return netopt.api.code_version()
 
 
 def _one_thread_scheduler() -> None:
