@@ -67,7 +67,8 @@ def run_study(path: str | Path, out: str | Path | None = None, workers: int | No
                 max_runs=max_runs) as runner:
         result = driver(study.kind)(study, runner)
         parallel = runner.parallel
-    stats = {"executed": runner.executed, "skipped": runner.skipped, "stale": runner.stale, "task_seconds": round(runner.task_seconds, 3),
+    stats = {"executed": runner.executed, "skipped": runner.skipped, "stale": runner.stale,
+             "task_seconds": round(runner.task_seconds, 3),
              "cluster_seconds": round(runner.cluster_seconds, 3), "workers": parallel,
              "scheduler": scheduler or ("LocalCluster" if runner.workers else "none")}
     wall = time.perf_counter() - t0
