@@ -12,7 +12,6 @@ A run is described by a :class:`~netopt.instance.runspec.RunSpec` (``plan.spec``
 from __future__ import annotations
 
 import datetime as _dt
-import functools
 import platform
 import sys
 import tempfile
@@ -29,6 +28,7 @@ from netopt.model import build_model
 from netopt.model.fixing import apply_decisions
 from netopt.model.inputs import prepare
 from netopt.model.staging import build_stage
+from netopt.provenance import code_version
 from netopt.results.diagnose import diagnose_infeasible, slack_findings
 from netopt.results.extract import extract
 from netopt.results.store import RunData, write_run
@@ -94,24 +94,6 @@ class Run:
     def write(self, out: str | Path, overwrite: bool = False) -> Path:
         run = RunData(summary=self.results.summary, tables=self.results.tables, run_info=self.run_info())
         return write_run(run, Path(out), overwrite=overwrite, log_file=self.log_file, log_text=self.log_text)
-
-
-@functools.cache
-def code_version() -> str:
-    """16 hex digits of SHA-256 over netopt's own source files and the solver and modeller versions: what,
-    besides a run's inputs and options, decides its plan. A study reuses a run only if this matches."""
-    import hashlib
-
-    digest = hashlib.sha256()
-    package = Path(__file__).resolve().parent
-    for path in sorted(package.rglob("*.py")):
-        digest.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes())
-    for pkg in ("highspy", "pyomo"):
-        try:
-            digest.update(f"{pkg}={metadata.version(pkg)}".encode())
-        except metadata.PackageNotFoundError:
-            digest.update(f"{pkg}=none".encode())
-    return digest.hexdigest()[:16]
 
 
 def versions() -> dict[str, str]:

@@ -391,7 +391,7 @@ def test_the_index_keeps_the_last_row_of_an_id_and_drops_a_row_cut_short(tmp_pat
 def test_a_run_made_by_other_netopt_code_runs_again(tmp_path):
     """The same RunSpec under changed code (or solver version) may give another plan: the index row
     records the code, and a study reuses a run only when the code matches."""
-    from netopt.api import code_version
+    from netopt.provenance import code_version
     from netopt.studies.runner import Index, Runner
     from netopt.studies.study import load_study
 

@@ -32,8 +32,8 @@ import pandas as pd
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from netopt.api import code_version
 from netopt.instance.io import Instance
+from netopt.provenance import code_version
 from netopt.studies.tasks import Outcome, run_task, scenario_base, task_kind, task_scenarios, warm, write_study_run
 
 INDEX = "index.csv"
@@ -53,7 +53,7 @@ def folder_name(task_id: str) -> str:
 class Index:
     """``index.csv``: one row per task id. A finished task appends its row (a later row of an id
     replaces an earlier one); opening the index compacts it to one row per id, and drops a last line
-    that a kill cut short. Each row records the netopt code that ran it (:func:`netopt.api.code_version`):
+    that a kill cut short. Each row records the netopt code that ran it (:func:`netopt.provenance.code_version`):
     a run made by other code is not done for this code (it runs again), since the same inputs and
     options may then give another plan."""
 

@@ -98,11 +98,12 @@ def instance_of(spec: RunSpec, with_scenario: Instance) -> Instance:
 
 def warm() -> str:
     """Import what a run needs (run once on each new worker, so that the first task does not pay for it);
-    returns the worker's :func:`netopt.api.code_version`."""
-    import netopt.api  # pyomo, highspy, pandas and the model come with it
+    returns the worker's :func:`netopt.provenance.code_version`."""
+    import netopt.api  # noqa: F401 - pyomo, highspy, pandas and the model come with it
+    import netopt.provenance
 
     _one_thread_scheduler()
-    return netopt.api.code_version()
+    return netopt.provenance.code_version()
 
 
 def _one_thread_scheduler() -> None:
