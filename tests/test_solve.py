@@ -128,7 +128,8 @@ def test_first_ctrl_c_keeps_the_plan_as_interrupted(tmp_path):
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     out = tmp_path / "run"
     proc = subprocess.Popen([sys.executable, "-m", "netopt", "solve", str(ROOT / "instances/japan"), "--out", str(out),
-                             "--no-map", "--set", "solve.search_nodes=100000", "--set", "solve.improve_passes=0"],
+                             "--no-map", "--set", "solve.search_nodes=100000", "--set", "solve.improve_passes=0",
+                             "--set", "solve.national_nodes=0"],
                             stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env, cwd=tmp_path)
     seen = []
     for line in proc.stderr:  # wait until the first plan is complete and the search has begun
