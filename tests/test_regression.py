@@ -45,18 +45,19 @@ def test_japan_baseline_model_size(baseline):
     assert model_size(build_model(prepare(baseline))) == JAPAN_BASELINE_SIZE
 
 
+def _check_pin(pin: tuple[float, float] | None, name: str, value: float) -> None:
+    if pin is None:
+        pytest.skip(f"the Japan baseline {name} is not pinned yet")
+    pinned, rel = pin
+    assert value == pytest.approx(pinned, rel=rel)
+
+
 @pytest.mark.slow
 def test_japan_baseline_objective(japan_baseline_plan):
-    if JAPAN_BASELINE_OBJECTIVE is None:
-        pytest.skip("the Japan baseline objective is not pinned yet (see JAPAN_BASELINE_OBJECTIVE)")
-    value, rel = JAPAN_BASELINE_OBJECTIVE
-    assert japan_baseline_plan.solved.objective == pytest.approx(value, rel=rel)
+    _check_pin(JAPAN_BASELINE_OBJECTIVE, "objective", japan_baseline_plan.solved.objective)
 
 
 @pytest.mark.slow
 def test_japan_baseline_bound(japan_baseline_plan):
-    if JAPAN_BASELINE_BOUND is None:
-        pytest.skip("the Japan baseline bound is not pinned yet (see JAPAN_BASELINE_BOUND)")
-    value, rel = JAPAN_BASELINE_BOUND
-    assert japan_baseline_plan.solved.bound == pytest.approx(value, rel=rel)
+    _check_pin(JAPAN_BASELINE_BOUND, "bound", japan_baseline_plan.solved.bound)
     assert japan_baseline_plan.solved.bound_source == "national unit counts"

@@ -46,6 +46,7 @@ from netopt.solve.highs import (
     load_values,
     mip_bound,
     new_highs,
+    release_integers,
     row_duals,
     run,
     set_bounds,
@@ -146,8 +147,8 @@ def solve(model: pyo.ConcreteModel, options: SolveSettings | None = None, stage_
         values = improve(h, compiled, values, options, control, progress)
     if values is not None and not control.stopped and not proven(compiled, values, bound, options):
         bound = national_bound(h, compiled, values, bound, options, control, progress)
-    if len(columns) and not control.stopped and options.search_nodes > 0 and not proven(compiled, values, bound,
-                                                                                       options):
+    if len(columns) and not control.stopped and options.search_nodes > 0 and not proven(
+            compiled, values, bound, options):
         values, bound = search(h, compiled, values, bound, options, control, progress)
     elif not len(columns) and not control.stopped:  # an LP
         status = run(h, control)
@@ -208,9 +209,7 @@ def proven(compiled: Compiled, values: np.ndarray | None, bound: float | None, o
 def search(h, compiled: Compiled, values, bound, options: SolveSettings, control: Control,
            progress: Progress) -> tuple[np.ndarray | None, float | None]:
     """Step 2: branch-and-bound on the whole model from ``values``, at most ``search_nodes`` nodes."""
-    columns = np.flatnonzero(compiled.integer)
-    set_bounds(h, columns, np.asarray(compiled.lp.col_lower_)[columns], np.asarray(compiled.lp.col_upper_)[columns])
-    set_integrality(h, columns, True)
+    release_integers(h, compiled, integer=True)
     h.setOptionValue("mip_max_nodes", int(options.search_nodes))
     if values is not None:
         start_from(h, values)

@@ -174,6 +174,13 @@ def set_integrality(h: highspy.Highs, columns: np.ndarray, integer: bool) -> Non
         h.changeColsIntegrality(len(columns), columns.astype(np.int32), np.full(len(columns), kind))
 
 
+def release_integers(h: highspy.Highs, compiled: Compiled, integer: bool) -> None:
+    """Every integer column back within its own bounds (a step before held them), integer or relaxed."""
+    columns = np.flatnonzero(compiled.integer)
+    set_bounds(h, columns, np.asarray(compiled.lp.col_lower_)[columns], np.asarray(compiled.lp.col_upper_)[columns])
+    set_integrality(h, columns, integer)
+
+
 def set_bounds(h: highspy.Highs, columns: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
     if len(columns):
         h.changeColsBounds(len(columns), columns.astype(np.int32), lower.astype(float), upper.astype(float))
