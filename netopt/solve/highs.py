@@ -89,9 +89,29 @@ def new_highs(compiled: Compiled, threads: int, seed: int, log_file: str | Path 
     h.setOptionValue("random_seed", int(seed))
     if threads:
         h.setOptionValue("threads", int(threads))
-    h.HandleUserInterrupt = True  # cancelSolve() stops a call (Ctrl-C, see run)
+    watch_stop_requests(h)
     h.passModel(compiled.lp)
     return h
+
+
+@dataclass
+class StopRequest:
+    """Whether the running HiGHS call should stop (set by :func:`run` on Ctrl-C)."""
+
+    requested: bool = False
+
+    def answer(self, event) -> None:
+        # Stated at every check, also False: HiGHS 1.16 keeps an interrupt it was once given, so with
+        # highspy's own HandleUserInterrupt every later call on the object (the fixed LP after a Ctrl-C)
+        # stopped at its first check.
+        event.interrupt(self.requested)
+
+
+def watch_stop_requests(h: highspy.Highs) -> None:
+    """Let :func:`run` stop a call of ``h``: HiGHS asks ``h.stop_request`` in simplex, IPM and MIP."""
+    h.stop_request = StopRequest()
+    for callback in (h.cbSimplexInterrupt, h.cbIpmInterrupt, h.cbMipInterrupt):
+        callback.subscribe(h.stop_request.answer)
 
 
 def quiet_highs() -> highspy.Highs:
@@ -138,6 +158,7 @@ def run(h: highspy.Highs, control: Control) -> str:
     A first Ctrl-C asks HiGHS to stop (its incumbent stays); a second raises :class:`Aborted`.
     """
     h.setOptionValue("time_limit", max(0.01, control.remaining()))
+    h.stop_request.requested = False
     thread = h.startSolve()
     while True:
         try:
@@ -145,7 +166,7 @@ def run(h: highspy.Highs, control: Control) -> str:
             if done:
                 break
         except KeyboardInterrupt:
-            h.cancelSolve()
+            h.stop_request.requested = True
             if control.interrupted:
                 raise Aborted() from None
             control.interrupted = True
