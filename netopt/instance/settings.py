@@ -46,6 +46,10 @@ class ModelSettings(_Section):
     cost_bounds: bool = Field(
         True, description="Add the valid national rows that charge each kind the whole plants its load needs "
         "(model/bounds.py): they lift the bound, never the optimum.")
+    collected_linking: bool = Field(
+        True, description="With linking = 'arc': add, per collection arc from a region that may retain packs, the "
+        "valid row flow <= (packs collected without retention) x open + retained. Used by the bound steps only "
+        "(national bound, search); the dive and local search leave it out (model/facilities.py).")
     strict: bool = Field(False, description="Turn off the priced slacks (unmet demand, unprocessed packs).")
     allow_expansion: bool = Field(
         True, description="A site may add one capacity option per period (expansions); false = one build per site "

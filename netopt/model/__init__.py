@@ -39,6 +39,7 @@ def build_model(d: ModelInputs) -> pyo.ConcreteModel:
     try:
         m = pyo.ConcreteModel(name="netopt")
         m.inputs = d
+        m.bound_rows = []             # valid rows only the solve's bound steps use (netopt.solve)
         add_flows(m, d)               # flows on arcs, transport cost and CO2
         add_sources(m, d)             # end-of-life supply, leakage, retention, collection
         add_hubs(m, d)                # collection/diagnosis hubs and reuse

@@ -53,6 +53,7 @@ from netopt.solve.highs import (
     set_integrality,
     solution_values,
     start_from,
+    use_bound_rows,
 )
 from netopt.solve.national import national_bound
 from netopt.solve.progress import Progress, Report, share_text
@@ -145,6 +146,7 @@ def solve(model: pyo.ConcreteModel, options: SolveSettings | None = None, stage_
         values, bound = relax_and_fix(h, compiled, stage_of, options, control, progress)
     if values is not None and options.improve_passes > 0 and not control.stopped:
         values = improve(h, compiled, values, options, control, progress)
+    use_bound_rows(h, compiled, on=True)
     if values is not None and not control.stopped and not proven(compiled, values, bound, options):
         bound = national_bound(h, compiled, values, bound, options, control, progress)
     if len(columns) and not control.stopped and options.search_nodes > 0 and not proven(
@@ -227,6 +229,7 @@ def fixed_lp(h, compiled: Compiled, values: np.ndarray, control: Control, progre
     """Step 3: the builds held at ``values``, the flows re-solved as an LP (its duals are the results')."""
     columns = np.flatnonzero(compiled.integer)
     fixed = np.round(values[columns])
+    use_bound_rows(h, compiled, on=False)  # they never bind a plan; off, they cannot take a degenerate dual
     set_integrality(h, columns, False)
     set_bounds(h, columns, fixed, fixed)
     start_from(h, values)

@@ -40,6 +40,7 @@ class Compiled:
     lp: highspy.HighsLp
     integer: np.ndarray
     reference: float  # Myen, subtracted from the objective HiGHS sees
+    bound_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))  # see use_bound_rows
 
     @property
     def size(self) -> dict[str, int]:
@@ -71,7 +72,10 @@ def compile_model(model: pyo.ConcreteModel) -> Compiled:
     lp.a_matrix_.index_ = A.indices.astype(np.int32)
     lp.a_matrix_.value_ = A.data.astype(float)
     lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous for i in integer]
-    return Compiled(form, lp, integer, reference)
+    tagged = {id(c) for c in getattr(model, "bound_rows", [])}
+    bound_rows = np.array([i for i, r in enumerate(form.rows) if id(r.constraint.parent_component()) in tagged],
+                          dtype=np.int32)
+    return Compiled(form, lp, integer, reference, bound_rows)
 
 
 def _bound(value, sign: int) -> float:
@@ -91,6 +95,7 @@ def new_highs(compiled: Compiled, threads: int, seed: int, log_file: str | Path 
         h.setOptionValue("threads", int(threads))
     watch_stop_requests(h)
     h.passModel(compiled.lp)
+    use_bound_rows(h, compiled, on=False)  # the bound steps switch them on
     return h
 
 
@@ -200,6 +205,16 @@ def release_integers(h: highspy.Highs, compiled: Compiled, integer: bool) -> Non
     columns = np.flatnonzero(compiled.integer)
     set_bounds(h, columns, np.asarray(compiled.lp.col_lower_)[columns], np.asarray(compiled.lp.col_upper_)[columns])
     set_integrality(h, columns, integer)
+
+
+def use_bound_rows(h: highspy.Highs, compiled: Compiled, on: bool) -> None:
+    """The model's bound rows (valid rows that only tighten the relaxation, ``m.bound_rows``) enforced, or
+    left free (bounds -inf, inf) for the steps that follow the relaxation to a plan."""
+    rows = compiled.bound_rows
+    if len(rows):
+        lower = np.asarray(compiled.lp.row_lower_)[rows] if on else np.full(len(rows), -highspy.kHighsInf)
+        upper = np.asarray(compiled.lp.row_upper_)[rows] if on else np.full(len(rows), highspy.kHighsInf)
+        h.changeRowsBounds(len(rows), rows, lower.astype(float), upper.astype(float))
 
 
 def set_bounds(h: highspy.Highs, columns: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
