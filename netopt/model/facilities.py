@@ -190,7 +190,9 @@ def add_collected_linking(m: pyo.ConcreteModel, b: pyo.Block, d: ModelInputs, ar
     it; the dive and the local search, which follow the relaxation, do not (measured on the Japan baseline:
     the dive on the tighter relaxation ended 6.9 bn yen dearer after the local search). The same split of
     the hubs' capacity rows, and of the hub to black-mass plant arc rows too, lifted the LP bound by 28 and 97
-    Myen more for 1.12 and 1.61 times the nonzeros (2026-12-03): not built."""
+    Myen more for 1.12 and 1.61 times the nonzeros; the split of the capacity rows of every kind (black-mass
+    plants and refineries against the national volume) lifted the national bound by 37 Myen (-10,479 to
+    -10,442) with 9 s more in that step (2026-12-03): not built."""
     def region(key):  # (region, chemistry, period) of a flow key on a collection arc, or None
         origin = (m.flows.origin[key[0]], key[1], key[2])
         return origin if origin in d.supply else None
