@@ -286,7 +286,7 @@ def test_collected_linking_lifts_the_relaxation_never_the_plan(synthetic, optimu
     from netopt.solve.highs import run as run_highs
 
     compiled = compile_model(build_model(prepare(synthetic)))
-    assert len(compiled.bound_rows) > 0
+    assert compiled.bound_rows.shape[0] > 0
     h = new_highs(compiled, threads=1, seed=0, log_file=None)
     set_integrality(h, np.flatnonzero(compiled.integer), False)
     lp = {}

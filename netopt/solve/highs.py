@@ -18,6 +18,7 @@ from pathlib import Path
 import highspy
 import numpy as np
 import pyomo.environ as pyo
+import scipy.sparse as sp
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 STATUS = {
@@ -34,48 +35,62 @@ STATUS = {
 
 @dataclass
 class Compiled:
-    """The standard form of a model, its HighsLp and which columns are integer."""
+    """The standard form of a model, its HighsLp and which columns are integer.
+
+    The model's bound rows (``m.bound_rows``: valid rows that only tighten the relaxation) are the last
+    rows of ``form`` and are not in ``lp``: :func:`use_bound_rows` adds them for the bound steps, so that
+    the steps that follow the relaxation to a plan see the model without them, row for row.
+    """
 
     form: object
     lp: highspy.HighsLp
     integer: np.ndarray
     reference: float  # Myen, subtracted from the objective HiGHS sees
-    bound_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))  # see use_bound_rows
+    bound_rows: sp.csr_matrix | None = None  # their coefficients, one row each
+    bound_lower: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    bound_upper: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     @property
     def size(self) -> dict[str, int]:
-        return {"variables": int(self.lp.num_col_), "constraints": int(self.lp.num_row_),
+        return {"variables": int(self.lp.num_col_), "constraints": len(self.form.rows),
                 "nonzeros": int(self.form.A.nnz), "integers": int(self.integer.sum())}
 
 
 def compile_model(model: pyo.ConcreteModel) -> Compiled:
-    """Column-wise HighsLp of ``model``: rows typed -1 (>=), 0 (=), 1 (<=); objective less the reference."""
+    """Column-wise HighsLp of ``model``: rows typed -1 (>=), 0 (=), 1 (<=); objective less the reference;
+    the bound rows moved to the end of ``form`` and kept out of the HighsLp."""
     form = LinearStandardFormCompiler().write(model, mixed_form=True)
-    A = form.A.tocsc()
-    n_rows, n_cols = A.shape
+    tagged = {id(c) for c in getattr(model, "bound_rows", [])}
+    is_bound = np.array([id(r.constraint.parent_component()) in tagged for r in form.rows], dtype=bool)
+    order = np.concatenate([np.flatnonzero(~is_bound), np.flatnonzero(is_bound)]).astype(int)
+    form.rows = [form.rows[i] for i in order]
+    form.A = form.A.tocsr()[order]
     kinds = np.array([r.bound_type for r in form.rows], dtype=int)
-    rhs = np.asarray(form.rhs, dtype=float)
+    rhs = np.asarray(form.rhs, dtype=float)[order]
+    form.rhs = rhs
+    lower = np.where(kinds <= 0, rhs, -highspy.kHighsInf)
+    upper = np.where(kinds >= 0, rhs, highspy.kHighsInf)
+    n_main = int((~is_bound).sum())
+    A = form.A[:n_main].tocsc()
+    n_cols = form.A.shape[1]
     integer = np.array([v.is_integer() or v.is_binary() for v in form.columns], dtype=bool)
     reference = float(getattr(model, "reference_cost", 0.0) or 0.0)
 
     lp = highspy.HighsLp()
     lp.num_col_ = n_cols
-    lp.num_row_ = n_rows
+    lp.num_row_ = n_main
     lp.col_cost_ = np.asarray(form.c.todense()).ravel() if n_cols else np.zeros(0)
     lp.offset_ = (float(form.c_offset[0]) if len(form.c_offset) else 0.0) - reference
     lp.col_lower_ = np.array([_bound(v.lb, -1) for v in form.columns], dtype=float)
     lp.col_upper_ = np.array([_bound(v.ub, 1) for v in form.columns], dtype=float)
-    lp.row_lower_ = np.where(kinds <= 0, rhs, -highspy.kHighsInf)
-    lp.row_upper_ = np.where(kinds >= 0, rhs, highspy.kHighsInf)
+    lp.row_lower_ = lower[:n_main]
+    lp.row_upper_ = upper[:n_main]
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
     lp.a_matrix_.start_ = A.indptr.astype(np.int32)
     lp.a_matrix_.index_ = A.indices.astype(np.int32)
     lp.a_matrix_.value_ = A.data.astype(float)
     lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous for i in integer]
-    tagged = {id(c) for c in getattr(model, "bound_rows", [])}
-    bound_rows = np.array([i for i, r in enumerate(form.rows) if id(r.constraint.parent_component()) in tagged],
-                          dtype=np.int32)
-    return Compiled(form, lp, integer, reference, bound_rows)
+    return Compiled(form, lp, integer, reference, form.A[n_main:], lower[n_main:], upper[n_main:])
 
 
 def _bound(value, sign: int) -> float:
@@ -94,8 +109,7 @@ def new_highs(compiled: Compiled, threads: int, seed: int, log_file: str | Path 
     if threads:
         h.setOptionValue("threads", int(threads))
     watch_stop_requests(h)
-    h.passModel(compiled.lp)
-    use_bound_rows(h, compiled, on=False)  # the bound steps switch them on
+    h.passModel(compiled.lp)  # without the bound rows: the bound steps add them
     return h
 
 
@@ -208,13 +222,16 @@ def release_integers(h: highspy.Highs, compiled: Compiled, integer: bool) -> Non
 
 
 def use_bound_rows(h: highspy.Highs, compiled: Compiled, on: bool) -> None:
-    """The model's bound rows (valid rows that only tighten the relaxation, ``m.bound_rows``) enforced, or
-    left free (bounds -inf, inf) for the steps that follow the relaxation to a plan."""
-    rows = compiled.bound_rows
-    if len(rows):
-        lower = np.asarray(compiled.lp.row_lower_)[rows] if on else np.full(len(rows), -highspy.kHighsInf)
-        upper = np.asarray(compiled.lp.row_upper_)[rows] if on else np.full(len(rows), highspy.kHighsInf)
-        h.changeRowsBounds(len(rows), rows, lower.astype(float), upper.astype(float))
+    """The model's bound rows (valid rows that only tighten the relaxation, ``m.bound_rows``) added after
+    the model's other rows, or deleted again (nothing if they already are, or are not, there)."""
+    rows, n_main = compiled.bound_rows, int(compiled.lp.num_row_)
+    if rows is None or rows.shape[0] == 0 or (h.getNumRow() > n_main) == on:
+        return
+    if on:
+        h.addRows(rows.shape[0], compiled.bound_lower, compiled.bound_upper, rows.nnz, rows.indptr.astype(np.int32),
+                  rows.indices.astype(np.int32), rows.data.astype(float))
+    else:
+        h.deleteRows(rows.shape[0], np.arange(n_main, n_main + rows.shape[0], dtype=np.int32))
 
 
 def set_bounds(h: highspy.Highs, columns: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
