@@ -175,6 +175,27 @@ def test_a_call_after_an_interrupted_one_runs_to_its_end():
     assert run_highs(h, Control(60.0)) == "optimal"
 
 
+def test_the_guard_given_to_highs_is_on_its_own_clock():
+    """HiGHS compares its time_limit with its run time summed over every call on the object, so the
+    remaining guard has to be added to that: given as it was, every call after half the guard stopped at
+    once (the Japan recycled_content fixed LP at 331 s of a 600 s guard, 2026-12-04)."""
+    from netopt.solve.highs import Control, compile_model, new_highs, set_integrality
+    from netopt.solve.highs import run as run_highs
+
+    compiled = compile_model(build_model(prepare(load(ROOT / "instances/toy"))))
+    h = new_highs(compiled, threads=1, seed=0, log_file=None)
+    set_integrality(h, np.flatnonzero(compiled.integer), False)
+    class FiftySecondsLeft(Control):
+        def remaining(self) -> float:
+            return 50.0
+
+    assert run_highs(h, FiftySecondsLeft(600.0)) == "optimal"
+    for _ in range(2):
+        before = h.getRunTime()
+        assert before > 0 and run_highs(h, FiftySecondsLeft(600.0)) == "optimal"
+        assert h.getOptionValue("time_limit")[1] == pytest.approx(before + 50.0, abs=1e-9)
+
+
 @pytest.fixture(scope="module")
 def toy_with_a_cheaper_site(tmp_path_factory):
     """The toy with a second candidate black-mass plant PT2 beside PT whose fixed cost is 20 % lower

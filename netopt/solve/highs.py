@@ -176,7 +176,8 @@ def run(h: highspy.Highs, control: Control) -> str:
 
     A first Ctrl-C asks HiGHS to stop (its incumbent stays); a second raises :class:`Aborted`.
     """
-    h.setOptionValue("time_limit", max(0.01, control.remaining()))
+    # HiGHS compares its time_limit with its own run time, summed over every call on the object
+    h.setOptionValue("time_limit", h.getRunTime() + max(0.01, control.remaining()))
     h.stop_request.requested = False
     thread = h.startSolve()
     while True:
