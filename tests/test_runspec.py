@@ -128,3 +128,15 @@ def test_cli_bad_set_is_one_line_and_exit_2(tmp_path, args, message):
     assert message in result.stderr and "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert not (tmp_path / "x").exists()
+
+
+def test_spec_takes_every_kind_of_solve_setting():
+    """Words and lists are settings too (first_plan, national_kinds); a RunSpec typed for numbers only
+    refused them, so a study could not run relax-and-fix."""
+    spec = RunSpec(instance=str(TOY), solve={"first_plan": "relax_and_fix", "national_kinds": ["hub"],
+                                             "mip_gap": 0.0})
+    settings = spec.load().settings.solve
+    assert settings.first_plan == "relax_and_fix" and settings.national_kinds == ["hub"]
+    assert RunSpec.model_validate_json(spec.model_dump_json()) == spec
+    with pytest.raises(ValueError, match="first_plan"):
+        RunSpec(instance=str(TOY), solve={"first_plan": "guess"})
