@@ -1,11 +1,12 @@
 """Where the gap lives: the bound with only one facility kind's builds integer (the others relaxed).
 
     python benchmarks/gap_sources.py [INSTANCE] [--scenario S] [--nodes N] [--set KEY=VALUE ...] [--split]
-                                     [--rins NODES]
+                                     [--national-split] [--rins NODES]
 
 For the LP relaxation and for each facility kind in turn, the builds of that kind keep their
 integrality and every other build is continuous; HiGHS searches that partial relaxation for at most
-``--nodes`` branch-and-bound nodes (a work limit, so the figures do not depend on machine load).
+``--nodes`` branch-and-bound nodes (a work limit, so the figures do not depend on machine load;
+``--nodes 0`` skips them).
 Each row prints the partial relaxation's bound (valid for the full model, since it relaxes it),
 how far it lifts the LP bound, and its best plan when it finished. A kind whose integrality lifts the
 bound most is where the LP relaxation is weakest. All figures in Myen against the all-virgin
@@ -15,6 +16,10 @@ reference (as the solver prints them). Seconds are wall-clock, for orientation o
 and the LP bound into the capital of each kind (the build columns' costs times the plan's values,
 less the same for the LP relaxation's values) and the rest (flows, trade, penalties): where the LP
 buys capacity in fractions that the plan must buy whole.
+
+``--national-split`` (with the same solve) splits the distance between the plan and the national bound
+(docs/model.md, Solving, step 4: the relaxation with the national unit counts integer and the bound
+rows on, solved to its end) in the same way: what the national bound still leaves open, by kind.
 
 ``--rins NODES`` (with the same solve) searches the plan's RINS neighbourhood: every integer column
 on which the LP relaxation and the plan agree is held, the others are free, and HiGHS searches from
@@ -43,6 +48,8 @@ def main() -> None:
     p.add_argument("--split", action="store_true", help="also split plan - LP bound by kind (one full solve)")
     p.add_argument("--rins", type=int, default=0, metavar="NODES",
                    help="also search the plan's RINS neighbourhood for NODES nodes (one full solve)")
+    p.add_argument("--national-split", action="store_true",
+                   help="also split plan - national bound by kind (one full solve and the national relaxation)")
     p.add_argument("--paths", action="store_true", help="only: the LP bound with origin-split plant linking")
     a = p.parse_args()
 
@@ -64,20 +71,23 @@ def main() -> None:
     print(f"{Path(a.instance).name} / {a.scenario or 'baseline'}: {compiled.size}; node limit {a.nodes}")
     print(f"{'integer builds':<16} {'bound':>12} {'lift over LP':>13} {'plan':>12} {'nodes':>7} {'seconds':>8}")
     lp_bound = None
-    for label in ["none (LP)", *sorted(set(kind_of.values()))]:
+    for label in ["none (LP)", *sorted(set(kind_of.values()))] if a.nodes > 0 else []:
         keep = np.array([kind_of.get(j) == label for j in range(len(compiled.integer))])
         t0 = time.perf_counter()
         bound, plan, nodes = partial_relaxation(compiled, keep, a.nodes)
         lp_bound = bound if lp_bound is None else lp_bound
         print(f"{label:<16} {bound:>12,.0f} {bound - lp_bound:>13,.0f} "
               f"{'-' if plan is None else f'{plan:,.0f}':>12} {nodes:>7} {time.perf_counter() - t0:>8.1f}")
-    if a.split or a.rins:
+    if a.split or a.rins or a.national_split:
         lp, plan, result = lp_and_plan(model, compiled, inst.settings.solve)
         print(f"plan {result.objective - compiled.reference:,.0f} ({result.status}, gap {result.gap_abs:,.0f} Myen)")
         if a.split:
             capital_split(compiled, kind_of, lp, plan)
         if a.rins:
             rins(compiled, lp, plan, a.rins)
+        if a.national_split:
+            national = national_relaxation(compiled, plan, inst.settings.solve)
+            capital_split(compiled, kind_of, national, plan, label="national")
 
 
 def lp_and_plan(model, compiled, settings):
@@ -93,20 +103,44 @@ def lp_and_plan(model, compiled, settings):
     return lp, np.array([v.value or 0.0 for v in compiled.form.columns]), result
 
 
-def capital_split(compiled, kind_of: dict[int, str], lp: np.ndarray, plan: np.ndarray) -> None:
-    """Print plan - LP bound split into each kind's capital and the rest (Myen)."""
+def capital_split(compiled, kind_of: dict[int, str], lp: np.ndarray, plan: np.ndarray, label: str = "LP") -> None:
+    """Print plan - the ``label`` relaxation's bound (its values ``lp``) split into each kind's capital and the
+    rest (Myen)."""
     cost = np.asarray(compiled.lp.col_cost_)
     total = float(cost @ plan - cost @ lp)
-    print(f"plan - LP bound: {total:,.0f} Myen")
+    print(f"plan - {label} bound: {total:,.0f} Myen")
     rest = total
     for kind in sorted(set(kind_of.values())):
         cols = np.array(sorted(j for j, k in kind_of.items() if k == kind))
         fractional = int(np.sum(np.abs(lp[cols] - np.round(lp[cols])) > 1e-6))
         diff = float(cost[cols] @ plan[cols] - cost[cols] @ lp[cols])
         rest -= diff
-        print(f"  {kind:<14} capital: LP {cost[cols] @ lp[cols]:>10,.0f}  plan {cost[cols] @ plan[cols]:>10,.0f}  "
-              f"difference {diff:>8,.0f}  fractional in the LP {fractional}")
+        print(f"  {kind:<14} capital: {label} {cost[cols] @ lp[cols]:>10,.0f}  plan {cost[cols] @ plan[cols]:>10,.0f}  "
+              f"difference {diff:>8,.0f}  fractional in the {label} {fractional}")
     print(f"  {'the rest':<14} (flows, trade, penalties): difference {rest:,.0f}")
+
+
+def national_relaxation(compiled, plan: np.ndarray, settings) -> np.ndarray:
+    """The column values of the national bound's relaxation (bound rows on, counts integer), solved from
+    the plan to its end, as ``netopt.solve.national`` searches it."""
+    from netopt.solve.highs import new_highs, release_integers, solution_values, start_from, use_bound_rows
+    from netopt.solve.national import RELAXATION_OPTIONS, add_counts, count_groups
+
+    h = new_highs(compiled, threads=1, seed=0, log_file=None)
+    use_bound_rows(h, compiled, on=True)
+    release_integers(h, compiled, integer=False)
+    groups = count_groups(compiled, settings.national_kinds)
+    n_cols = h.getNumCol()
+    add_counts(h, groups)
+    for name, value in RELAXATION_OPTIONS.items():
+        h.setOptionValue(name, value)
+    start_from(h, np.concatenate([plan, [round(plan[cols].sum()) for cols in groups.values()]]))
+    t0 = time.perf_counter()
+    h.run()
+    values = solution_values(h)[:n_cols]
+    print(f"national relaxation: {values @ np.asarray(compiled.lp.col_cost_) + compiled.lp.offset_:,.0f} Myen "
+          f"controllable, {time.perf_counter() - t0:.0f} s")
+    return values
 
 
 def rins(compiled, lp: np.ndarray, plan: np.ndarray, nodes: int) -> None:
