@@ -41,8 +41,9 @@ class RunSpec(BaseModel):
     scenario: str | None = Field(None, description="Named scenarios, 'a+b' applies a then b; None: the "
                                  "instance's default scenario.")
     overrides: tuple[Override, ...] = Field((), description="Applied after the scenario, in order.")
-    solve: dict[str, float | int | bool | str | list[str]] = Field(default_factory=dict, description="[solve] settings for this "
-                                                 "run (applied after the overrides); the seed is `seed`.")
+    solve: dict[str, float | int | bool | str | list[str]] = Field(
+        default_factory=dict, description="[solve] settings for this run (applied after the overrides); the seed "
+                                          "is `seed`.")
     seed: int | None = Field(None, ge=0, description="Random seed of the run (solve.seed); None: the instance's.")
     decisions: tuple[Decision, ...] = Field((), description="Decisions taken as given (a plan's builds fixed, a "
                                             "site forced open or forbidden), applied to the built model.")
