@@ -157,6 +157,9 @@ def test_strict_mode_reports_infeasibility_instead_of_slack(toy_copy):
     assert not result.solved.has_solution
     assert result.solved.status in ("infeasible", "infeasible_or_unbounded")
     assert result.results.summary["status"] == result.solved.status
+    # HiGHS's elastic-LP IIS crashed (SIGSEGV in the forked child) on this model and the line was lost
+    iis = [line for line in result.results.summary["diagnosis"] if line.startswith("IIS of the strict LP")]
+    assert iis and "demand.balance[CELL,Co,2025]" in iis[0]
 
 
 # ---------------------------------------------------------------- trade

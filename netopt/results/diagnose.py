@@ -178,7 +178,7 @@ def _iis_rows(model, limit: int) -> list[str]:
     h.setOptionValue("presolve", "off")
     h.setOptionValue("time_limit", 30.0)
     try:
-        h.setOptionValue("iis_strategy", 2)
+        h.setOptionValue("iis_strategy", 4)  # a true IIS; the elastic-LP strategy (2) crashed HiGHS 1.16 on the toy
     except Exception:  # noqa: BLE001 - an older HiGHS without the option: no IIS
         return []
     h.passModel(lp)
